@@ -1,0 +1,1 @@
+"""The command-line door: parse, call a service, format. No rules live here."""

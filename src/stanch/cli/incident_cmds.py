@@ -1,0 +1,151 @@
+"""Writing commands: declare, log, status, severity, assign."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from stanch.cli.context import (
+    ACTOR_OPTION,
+    AT_OPTION,
+    JSON_OPTION,
+    app_of,
+    console,
+    emit_json,
+)
+from stanch.services import incidents
+from stanch.services.incidents import Recorded
+
+NEXT_STEP = (
+    "Next: stabilize first. Find the fastest reversible lever (roll back, flag off, scale, "
+    "fail over) and log every action with `stanch log`."
+)
+
+
+def _report(recorded: Recorded, as_json: bool, message: str) -> None:
+    if as_json:
+        emit_json({
+            "id": recorded.incident.id,
+            "seq": recorded.event.seq,
+            "status": recorded.incident.status.value,
+            "severity": int(recorded.incident.severity),
+            "file": str(recorded.path),
+        })  # fmt: skip
+    else:
+        console.print(message)
+
+
+def declare(
+    ctx: typer.Context,
+    symptom: Annotated[str, typer.Argument(help="What users see, in one sentence.")],
+    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")],
+    impact: Annotated[
+        str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")
+    ] = "",
+    percent: Annotated[
+        float | None, typer.Option(help="Share of users/requests hit, 0–100.")
+    ] = None,
+    regions: Annotated[list[str] | None, typer.Option("--regions", "--region")] = None,
+    tenants: Annotated[list[str] | None, typer.Option("--tenants", "--tenant")] = None,
+    started: Annotated[str | None, typer.Option(help="Onset: ISO-8601 or '12 min ago'.")] = None,
+    detected: Annotated[str | None, typer.Option(help="When it was detected.")] = None,
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="Affected service.")
+    ] = None,
+    customer_visible: Annotated[bool, typer.Option("--customer-visible")] = False,
+    commander: Annotated[str | None, typer.Option(help="Incident commander.")] = None,
+    scribe: Annotated[str | None, typer.Option()] = None,
+    comms_lead: Annotated[str | None, typer.Option("--comms-lead")] = None,
+    slug: Annotated[str | None, typer.Option(help="Short name for the id and file.")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Frame a new incident: symptom, blast radius, onset, severity."""
+    app = app_of(ctx)
+    if percent is not None and not 0 <= percent <= 100:
+        raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
+    done = incidents.declare(
+        app, symptom, severity=severity, impact=impact, percent=percent, regions=regions,
+        tenants=tenants, started=started, detected=detected, services=service,
+        customer_visible=customer_visible, commander=commander, scribe=scribe,
+        comms_lead=comms_lead, slug=slug, actor=actor, at=at,
+    )  # fmt: skip
+    state = done.incident
+    if as_json:
+        emit_json({
+            "id": state.id, "file": str(done.path), "channel": state.channel,
+            "severity": int(state.severity), "status": state.status.value,
+            "next": NEXT_STEP,
+        })  # fmt: skip
+        return
+    scheme = app.settings.severity_scheme
+    console.print(f"[bold]Declared[/] {state.id} ({state.severity.label(scheme)})")
+    console.print(f"  Timeline: {done.path}")
+    console.print(f"  Channel:  #{state.channel}")
+    console.print(f"  {NEXT_STEP}")
+
+
+def log(
+    ctx: typer.Context,
+    text: Annotated[str, typer.Argument(help="What was done or seen.")],
+    incident: Annotated[str | None, typer.Option("--incident", "-i", help="Incident id.")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Log an action or observation on the timeline."""
+    done = incidents.log(app_of(ctx), incident, text, actor=actor, at=at)
+    _report(done, as_json, f"Logged #{done.event.seq} on {done.incident.id}")
+
+
+def status(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="investigating, mitigating, mitigated, …")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why.")] = "",
+    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Move the incident to another status (illegal moves are refused)."""
+    done = incidents.set_status(app_of(ctx), incident, target, reason, actor=actor, at=at)
+    _report(done, as_json, f"{done.incident.id} is now {done.incident.status.value}")
+
+
+def severity(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="SEV1–SEV4 or P0–P3.")],
+    reason: Annotated[str, typer.Option("--reason", "-r")] = "",
+    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Change the severity; the change is an event."""
+    app = app_of(ctx)
+    done = incidents.set_severity(app, incident, target, reason, actor=actor, at=at)
+    label = done.incident.severity.label(app.settings.severity_scheme)
+    _report(done, as_json, f"{done.incident.id} is now {label}")
+
+
+def assign(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Argument(help="commander, scribe, comms_lead or responder.")],
+    people: Annotated[list[str], typer.Argument(help="One or more people.")],
+    add: Annotated[bool, typer.Option("--add", help="Keep the current holders.")] = False,
+    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Assign a role (commander, scribe, comms lead, responders)."""
+    done = incidents.assign(app_of(ctx), incident, role, people, add=add, actor=actor, at=at)
+    _report(done, as_json, f"{done.incident.id}: {done.event.data['role']} is "
+            f"{', '.join(done.event.data['people'])}")  # fmt: skip
+
+
+def register(app: typer.Typer) -> None:
+    for command in (declare, log, status, severity, assign):
+        app.command()(command)

@@ -1,0 +1,1 @@
+"""Use cases: every door (CLI, HTTP, MCP) calls these and only these."""

@@ -1,0 +1,143 @@
+"""Declare an incident and record what happens to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from stanch.model import decide
+from stanch.model.events import Event, NewEvent
+from stanch.model.incident import Impact, Incident
+from stanch.model.naming import channel_name, incident_id, slugify
+from stanch.model.severity import Severity
+from stanch.model.status import Status
+from stanch.model.timeparse import parse_when
+from stanch.services.context import App, record
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a writing command reports back."""
+
+    incident: Incident
+    event: Event
+    path: Path
+
+
+def when(app: App, text: str | None, now: datetime) -> datetime:
+    """`--at` text (or now) as UTC."""
+    return now if not text else parse_when(text, now)
+
+
+def _split(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return tuple(dict.fromkeys(out))
+
+
+def declare(
+    app: App,
+    symptom: str,
+    *,
+    severity: str,
+    impact: str = "",
+    percent: float | None = None,
+    regions: list[str] | None = None,
+    tenants: list[str] | None = None,
+    started: str | None = None,
+    detected: str | None = None,
+    services: list[str] | None = None,
+    customer_visible: bool = False,
+    commander: str | None = None,
+    scribe: str | None = None,
+    comms_lead: str | None = None,
+    slug: str | None = None,
+    actor: str | None = None,
+    at: str | None = None,
+) -> Recorded:
+    """Frame an incident in one call: id, timeline file, channel name."""
+    now = app.clock()
+    declared = when(app, at, now)
+    who = actor or app.settings.actor
+    roles: dict[str, tuple[str, ...]] = {
+        "commander": (commander or who,),
+        "scribe": (scribe,) if scribe else (),
+        "comms_lead": (comms_lead,) if comms_lead else (),
+    }
+    sev = Severity.parse(severity)
+    blast = Impact.from_text(
+        impact, percent=percent, regions=_split(regions), tenants=_split(tenants)
+    )
+    base_slug = slugify(slug or symptom)
+    onset = parse_when(started, now) if started else None
+    seen = parse_when(detected, now) if detected else None
+    app.files.preflight()
+
+    def make(new_id: str) -> NewEvent:
+        channel = channel_name(app.settings.channel_pattern, new_id, base_slug, declared)
+        declaration = decide.Declaration(
+            symptom=symptom, severity=sev, impact=blast, slug=base_slug, channel=channel,
+            onset_at=onset, detected_at=seen, services=_split(services),
+            customer_visible=customer_visible, roles=roles,
+        )  # fmt: skip
+        return decide.declare(declaration, who, declared, now)
+
+    event, state = app.store.create(incident_id(declared, base_slug), make)
+    path = app.files.regenerate(state.id, app.source(state.id))
+    return Recorded(state, event, path)
+
+
+def log(app: App, incident: str | None, text: str, *, actor: str | None = None,
+        at: str | None = None) -> Recorded:  # fmt: skip
+    """A free-text action or note on the timeline."""
+    key = app.resolve_id(incident)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    event, state = record(app, key, lambda s: decide.note(s, text, who, moment, now))
+    return Recorded(state, event, app.files.path(key))
+
+
+def set_status(app: App, incident: str | None, target: str, reason: str = "", *,
+               actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
+    """Move the incident in the status machine."""
+    key = app.resolve_id(incident)
+    status = Status.parse(target)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    event, state = record(
+        app, key, lambda s: decide.change_status(s, status, reason, who, moment, now)
+    )
+    return Recorded(state, event, app.files.path(key))
+
+
+def set_severity(app: App, incident: str | None, target: str, reason: str = "", *,
+                 actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
+    """Raise or lower the severity."""
+    key = app.resolve_id(incident)
+    sev = Severity.parse(target)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    event, state = record(
+        app, key, lambda s: decide.change_severity(s, sev, reason, who, moment, now)
+    )
+    return Recorded(state, event, app.files.path(key))
+
+
+def assign(app: App, incident: str | None, role: str, people: list[str], *, add: bool = False,
+           actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
+    """Give a role to one or more people."""
+    key = app.resolve_id(incident)
+    names = _split(people)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    role_key = role.strip().lower().replace("-", "_")
+    event, state = record(
+        app, key, lambda s: decide.assign(s, role_key, names, who, moment, now, add=add)
+    )
+    return Recorded(state, event, app.files.path(key))

@@ -1,0 +1,1 @@
+"""Event stores: SQLite by default, PostgreSQL by URL, one migration set for both."""

@@ -1,0 +1,1 @@
+"""The incident file `incidents/<UTC-date>-<slug>.md`: a projection of the events."""
