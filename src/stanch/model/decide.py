@@ -165,3 +165,25 @@ def amend(
     if reason.strip():
         data["reason"] = _text(reason, "reason")
     return _event(Kind.AMENDED, actor, at, now, data)
+
+
+def set_section(
+    state: Incident,
+    key: str,
+    title: str,
+    markdown: str,
+    actor: str,
+    at: datetime,
+    now: datetime,
+    *,
+    summary: str = "",
+) -> NewEvent:
+    """Set (or with empty markdown, remove) a named Markdown section of the incident file."""
+    if not key.replace("_", "").isalnum():
+        raise InvalidInput(f"bad section key {key!r}")
+    if "<!--" in markdown or "-->" in markdown:
+        raise InvalidInput("section text may not contain HTML comments")
+    data: dict[str, object] = {"section": key, "title": title, "markdown": markdown.rstrip()}
+    if summary:
+        data["summary"] = summary
+    return _event(Kind.SECTION, actor, at, now, data)

@@ -44,6 +44,13 @@ def _amended(event: Event, _: Scheme) -> str:
     return f"{text}: {event.data['reason']}" if event.data.get("reason") else text
 
 
+def _section(event: Event, _: Scheme) -> str:
+    if event.data.get("summary"):
+        return str(event.data["summary"])
+    title = event.data.get("title") or event.data["section"]
+    return f"updated section {title}" if event.data.get("markdown") else f"removed section {title}"
+
+
 _DESCRIBE: dict[str, Callable[[Event, Scheme], str]] = {
     Kind.DECLARED: _declared,
     Kind.NOTE: lambda e, _: str(e.data.get("text", "")),
@@ -51,6 +58,7 @@ _DESCRIBE: dict[str, Callable[[Event, Scheme], str]] = {
     Kind.SEVERITY: _severity,
     Kind.ROLE: _role,
     Kind.AMENDED: _amended,
+    Kind.SECTION: _section,
 }
 
 

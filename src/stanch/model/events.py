@@ -24,6 +24,7 @@ class Kind(enum.StrEnum):
     SEVERITY = "severity.changed"
     ROLE = "role.assigned"
     AMENDED = "incident.amended"
+    SECTION = "section.set"  # a named Markdown section of the incident file (postmortem …)
 
 
 @dataclass(frozen=True)

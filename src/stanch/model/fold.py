@@ -9,7 +9,7 @@ from datetime import datetime
 from stanch.errors import InvalidInput
 from stanch.model.clock import from_iso
 from stanch.model.events import Event, Kind
-from stanch.model.incident import Impact, Incident
+from stanch.model.incident import Impact, Incident, Section
 from stanch.model.severity import Severity
 from stanch.model.status import Status
 
@@ -84,11 +84,23 @@ def _postmortem(state: Incident, event: Event) -> Incident:
     return replace(state, postmortem=str(event.data.get("state", "draft")))
 
 
+def _section(state: Incident, event: Event) -> Incident:
+    key = str(event.data["section"])
+    markdown = str(event.data.get("markdown") or "")
+    title = str(event.data.get("title") or key.replace("_", " ").capitalize())
+    kept = [s for s in state.sections if s.key != key]
+    if markdown.strip():
+        position = next((i for i, s in enumerate(state.sections) if s.key == key), len(kept))
+        kept.insert(position, Section(key, title, markdown))
+    return replace(state, sections=tuple(kept))
+
+
 _APPLY: dict[str, Callable[[Incident, Event], Incident]] = {
     Kind.STATUS: _status,
     Kind.SEVERITY: _severity,
     Kind.ROLE: _role,
     Kind.AMENDED: _amended,
+    Kind.SECTION: _section,
     "postmortem.state": _postmortem,
 }
 

@@ -73,6 +73,18 @@ class Impact:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A Markdown section of the incident file, owned by one domain (e.g. 'postmortem')."""
+
+    key: str
+    title: str
+    markdown: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"key": self.key, "title": self.title, "markdown": self.markdown}
+
+
+@dataclass(frozen=True)
 class Incident:
     """Everything the core knows about one incident, as of `last_seq`."""
 
@@ -92,6 +104,7 @@ class Incident:
     entered: dict[str, datetime] = field(default_factory=dict)  # first time in each status
     resolved_at: datetime | None = None
     postmortem: str = "none"  # none | draft | final | waived
+    sections: tuple[Section, ...] = ()  # rendered in the file's header block, in order
     last_seq: int = 0
     last_event_at: datetime | None = None
 
@@ -123,6 +136,7 @@ class Incident:
             "entered": {k: iso(v) for k, v in self.entered.items()},
             "resolved_at": iso(self.resolved_at) if self.resolved_at else None,
             "postmortem": self.postmortem,
+            "sections": [section.to_dict() for section in self.sections],
             "last_seq": self.last_seq,
             "last_event_at": iso(self.last_event_at) if self.last_event_at else None,
         }
@@ -148,6 +162,7 @@ class Incident:
             entered={k: from_iso(v) for k, v in (data.get("entered") or {}).items()},
             resolved_at=from_iso(resolved) if resolved else None,
             postmortem=str(data.get("postmortem") or "none"),
+            sections=tuple(Section(**item) for item in data.get("sections") or ()),
             last_seq=int(data.get("last_seq") or 0),
             last_event_at=from_iso(last) if last else None,
         )

@@ -141,3 +141,17 @@ def assign(app: App, incident: str | None, role: str, people: list[str], *, add:
         app, key, lambda s: decide.assign(s, role_key, names, who, moment, now, add=add)
     )
     return Recorded(state, event, app.files.path(key))
+
+
+def set_section(app: App, incident: str | None, key: str, title: str, markdown: str, *,
+                summary: str = "", actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
+    """Set a named Markdown section of the incident file (postmortem, updates …)."""
+    key_ = app.resolve_id(incident)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    event, state = record(
+        app, key_,
+        lambda s: decide.set_section(s, key, title, markdown, who, moment, now, summary=summary),
+    )  # fmt: skip
+    return Recorded(state, event, app.files.path(key_))

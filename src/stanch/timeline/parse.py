@@ -72,7 +72,10 @@ def parse(content: bytes, source: str = "file") -> ParsedFile:
     check_incident_id(marker.incident_id)
     parsed = ParsedFile(marker)
     chain = GENESIS
-    for number, line in enumerate(content.split(b"\n"), start=1):
+    # Event lines live after the header block; sections above may hold any Markdown.
+    offset = marker.reserve if content[marker.reserve : marker.reserve + 1] == b"\n" else 0
+    first_line = content[:offset].count(b"\n") + 1
+    for number, line in enumerate(content[offset:].split(b"\n"), start=first_line):
         if not line.startswith(b"- ") or EVENT_TAG.encode() not in line:
             continue
         record = line_record(line)

@@ -65,6 +65,8 @@ def header_text(state: Incident, scheme: Scheme, chain: str, reserve: int) -> st
         *(f"| {name} | {_cell(value)} |" for name, value in rows),
         "",
     ]
+    for section in state.sections:
+        lines += [f"## {_cell(section.title)}", "", section.markdown.rstrip(), ""]
     return "\n".join(lines)
 
 
