@@ -65,7 +65,9 @@ def project(tmp_path: Path) -> Path:
 
 def make_app(root: Path, url: str | None = None, start: datetime = T0,
              step: timedelta = timedelta(seconds=1)) -> App:  # fmt: skip
-    env = {"STANCH_DATABASE_URL": url} if url else {}
+    env = {"STANCH_ACTOR": "tester"}
+    if url:
+        env["STANCH_DATABASE_URL"] = url
     settings = load_settings(cwd=root, env=env)
     return App(settings, clock=fixed_clock(start, step))
 

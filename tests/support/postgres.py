@@ -20,7 +20,9 @@ import psycopg
 
 def pg_bindir() -> Path | None:
     """The newest installed PostgreSQL server bin directory, if any."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
     if found:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
@@ -87,7 +89,9 @@ def running_postgres() -> Iterator[PostgresServer]:
                     break
             except psycopg.OperationalError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL did not start: {log.read_text()[-2000:]}") from None
+                    raise RuntimeError(
+                        f"PostgreSQL did not start: {log.read_text()[-2000:]}"
+                    ) from None
                 time.sleep(0.1)
         yield info
     finally:

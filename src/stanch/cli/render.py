@@ -77,15 +77,17 @@ def shown_view(shown: Shown, scheme: Scheme) -> RenderableType:
 
 
 def listing_table(incidents: list[Incident], scheme: Scheme) -> Table:
-    table = Table(expand=True)
-    for name in ("ID", "Sev", "Status", "Declared", "Commander", "Symptom"):
-        table.add_column(name, no_wrap=name != "Symptom")
+    table = Table(box=None, expand=True, pad_edge=False)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Sev", no_wrap=True)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Commander", no_wrap=True)
+    table.add_column("Symptom", overflow="fold", ratio=1)
     for state in incidents:
         table.add_row(
             state.id,
             state.severity.label(scheme),
             Text(state.status.value, style=_STATUS_STYLE[state.status.value]),
-            iso(state.declared_at),
             state.commander or "—",
             state.symptom,
         )

@@ -22,7 +22,7 @@ def utc(moment: datetime) -> datetime:
 
 def iso(moment: datetime) -> str:
     """'2026-11-22T10:03:07Z': the one way stanch writes a time."""
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc(moment).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def from_iso(text: str) -> datetime:

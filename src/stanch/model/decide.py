@@ -82,8 +82,7 @@ def declare(decl: Declaration, actor: str, at: datetime, now: datetime) -> NewEv
 
 
 def note(state: Incident, text: str, actor: str, at: datetime, now: datetime) -> NewEvent:
-    """A free-text action or observation."""
-    _not_before_declaration(state, at)
+    """A free-text action or observation; it may predate the declaration (first signs)."""
     return _event(Kind.NOTE, actor, at, now, {"text": _text(text, "note")})
 
 

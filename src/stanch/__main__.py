@@ -1,0 +1,5 @@
+"""`python -m stanch`."""
+
+from stanch.cli.app import main
+
+main()
