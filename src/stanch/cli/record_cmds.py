@@ -67,9 +67,13 @@ def import_(
     """Rebuild an incident's events from its timeline file."""
     done = records.import_file(app_of(ctx), file)
     if as_json:
-        emit_json({"id": done.incident.id, "added": done.added, "file": str(done.path)})
-    else:
-        console.print(f"Imported {done.incident.id}: {done.added} new event(s); file {done.path}")
+        emit_json({"id": done.incident.id, "added": done.added, "file": str(done.path),
+                   "rewritten": done.rewritten})  # fmt: skip
+        return
+    console.print(f"Imported {done.incident.id}: {done.added} new event(s); file {done.path}")
+    if done.rewritten:
+        console.print(f"The given file was hand-edited ({done.rewritten}); "
+                      "it was rewritten from its events.")  # fmt: skip
 
 
 def verify(

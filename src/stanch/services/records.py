@@ -100,6 +100,7 @@ class Imported:
     incident: Incident
     added: int
     path: Path
+    rewritten: str | None = None  # how the given file differed from its own events
 
 
 def import_file(app: App, path: Path) -> Imported:
@@ -122,7 +123,8 @@ def import_file(app: App, path: Path) -> Imported:
     app.files.preflight()
     state = app.store.load(key, parsed.events)
     written = app.files.regenerate(key, app.source(key))
-    return Imported(state, len(parsed.events) - before, written)
+    check = app.files.verify_bytes(key, content, app.source(key))
+    return Imported(state, len(parsed.events) - before, written, check.problem)
 
 
 def verify(app: App, incident: str | None) -> Verification:

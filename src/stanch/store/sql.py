@@ -76,26 +76,25 @@ class SqlStore:
         if not events:
             raise InvalidInput(f"{incident_id}: no events to import")
         with translated(self.url), self._write() as conn, conn.begin():
-            row = conn.execute(
-                select(inc.c.state, inc.c.last_seq, inc.c.chain).where(inc.c.id == incident_id)
-            ).first()
+            query = select(inc.c.state, inc.c.last_seq, inc.c.chain).where(inc.c.id == incident_id)
+            if self.engine.dialect.name == "postgresql":
+                query = query.with_for_update()
+            row = conn.execute(query).first()
+            sealed = _rechained(events)
             state: Incident | None = None
-            known, chain = 0, GENESIS
+            known = 0
             if row is not None:
                 state = Incident.from_dict(json.loads(row.state))
-                known, chain = int(row.last_seq), str(row.chain)
-                if len(events) < known or events[known - 1].chain != chain:
+                known = int(row.last_seq)
+                if len(sealed) < known or sealed[known - 1].chain != row.chain:
                     raise Conflict(
                         f"incident {incident_id} in the store has a different history "
                         "than the file; refusing to merge"
                     )
-            for expected, event in enumerate(events[known:], start=known + 1):
-                if event.seq != expected:
-                    raise InvalidInput(f"{incident_id}: event {expected} is missing")
-                chain = next_chain(chain, event.to_record())
-                sealed = replace(event, chain=chain)
-                state = apply(state, sealed)
-                self._insert_event(conn, sealed)
+            for event in sealed[known:]:
+                state = apply(state, event)
+                self._insert_event(conn, event)
+            chain = sealed[-1].chain
             assert state is not None
             if row is None:
                 conn.execute(insert(inc).values(**self._row(state, chain)))
@@ -206,6 +205,18 @@ class SqlStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _rechained(events: Sequence[Event]) -> list[Event]:
+    """Recompute the chain from the events' content; their own chain fields are not trusted."""
+    chain = GENESIS
+    out: list[Event] = []
+    for expected, event in enumerate(events, start=1):
+        if event.seq != expected:
+            raise InvalidInput(f"{event.incident_id}: event {expected} is missing")
+        chain = next_chain(chain, event.to_record())
+        out.append(replace(event, chain=chain))
+    return out
 
 
 def _event(row: Row[Any]) -> Event:

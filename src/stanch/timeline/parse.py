@@ -53,7 +53,7 @@ def read_marker(head: bytes) -> Marker | None:
 
 def line_record(line: bytes) -> dict[str, object] | None:
     """The event record embedded in one timeline line, or None if it has none."""
-    tag = line.find(EVENT_TAG.encode())
+    tag = line.rfind(EVENT_TAG.encode())  # the payload never contains '<', so the last tag is ours
     if tag < 0 or not line.rstrip().endswith(b"-->"):
         return None
     payload = line[tag + len(EVENT_TAG) :].rstrip()[: -len(b"-->")].strip()

@@ -30,8 +30,13 @@ _SLACK = 512
 _BACKDATE_NOTE = timedelta(seconds=60)
 
 
+def _inert(text: str) -> str:
+    """Keep free text from opening or closing an HTML comment in the Markdown."""
+    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
+
+
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|") or "—"
+    return _inert(" ".join(text.split()).replace("|", "\\|")) or "—"
 
 
 def header_text(state: Incident, scheme: Scheme, chain: str, reserve: int) -> str:
@@ -94,8 +99,8 @@ def event_line(event: Event, scheme: Scheme) -> bytes:
     note = ""
     if event.recorded_at - event.occurred_at > _BACKDATE_NOTE:
         note = f" (recorded {iso(event.recorded_at)})"
-    actor = " ".join(event.actor.split())
-    text = f"- {when} — {actor} — {describe(event, scheme)}{note}"
+    actor = _inert(" ".join(event.actor.split()))
+    text = f"- {when} — {actor} — {_inert(describe(event, scheme))}{note}"
     return f"{text}{EVENT_TAG}{canonical(event.to_record())} -->\n".encode()
 
 

@@ -141,10 +141,14 @@ class TimelineWriter:
             return Verification(path, False, "the file is missing")
         except OSError as exc:
             raise classify_os_error(exc, f"cannot read {path}") from exc
+        return self.verify_bytes(incident_id, actual, source)
+
+    def verify_bytes(self, incident_id: str, actual: bytes, source: EventSource) -> Verification:
+        """Compare given file content with what the events say it must be."""
         expected = render_file(source(), self.scheme)
         if actual == expected:
-            return Verification(path, True)
-        return Verification(path, False, _first_difference(actual, expected))
+            return Verification(self.path(incident_id), True)
+        return Verification(self.path(incident_id), False, _first_difference(actual, expected))
 
 
 def _first_difference(actual: bytes, expected: bytes) -> str:
