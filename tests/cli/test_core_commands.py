@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from stanch.services.context import App
+from tests.conftest import make_app
 from tests.support.cli import cli
 
 LINE = re.compile(r"^- (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) — (\S+) — (.*?) <!-- ev ")
@@ -130,3 +131,34 @@ def test_closing_needs_the_postmortem(capsys: pytest.CaptureFixture[str], app: A
     assert ran.code == 1 and "postmortem" in ran.err
     reopened = cli(capsys, app, "status", "investigating", "-i", "2026-11-22-checkout-502-eu")
     assert reopened.code == 0
+
+
+def test_amend_corrects_as_a_new_event(capsys: pytest.CaptureFixture[str], app: App) -> None:
+    cli(capsys, app, *DECLARE)
+    ran = cli(capsys, app, "amend", "--started", "30 min ago", "--percent", "45",
+              "--service", "checkout,payments", "--reason", "grafana shows earlier onset")  # fmt: skip
+    assert ran.code == 0, ran.err
+    shown = cli(capsys, app, "show", "--json").json()
+    assert shown["onset_at"] == "2026-11-22T09:30:01Z"
+    assert shown["impact"]["percent"] == 45.0
+    assert shown["impact"]["regions"] == ["eu-west-1"]
+    assert shown["services"] == ["checkout", "payments"]
+    assert shown["timeline"][0]["data"]["onset_at"] == "2026-11-22T09:48:00Z"  # history kept
+    assert "corrected impact, onset_at, services: grafana shows" in shown["timeline"][1]["text"]
+    refused = cli(capsys, app, "amend", "--started", "now")
+    assert refused.code == 1 and "is after detection" in refused.err
+
+
+def test_display_scheme_is_a_setting(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    (project / "stanch.toml").write_text('[stanch]\nseverity_scheme = "p"\n')
+    app = make_app(project)
+    cli(capsys, app, *DECLARE)
+    cli(capsys, app, "severity", "SEV2")
+    shown = cli(capsys, app, "show", "--json").json()
+    assert shown["severity_label"] == "P1"
+    assert [e["text"].split(":")[0] for e in shown["timeline"]] == [
+        "declared P0",
+        "severity P0 → P1",
+    ]
+    assert "| Severity | P1 (" in Path(shown["file"]).read_text()
+    app.close()

@@ -146,6 +146,38 @@ def assign(
             f"{', '.join(done.event.data['people'])}")  # fmt: skip
 
 
+def amend(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option("--reason", "-r", help="Why the correction.")] = "",
+    symptom: Annotated[str | None, typer.Option(help="Corrected symptom.")] = None,
+    impact: Annotated[str | None, typer.Option(help="Corrected impact text.")] = None,
+    percent: Annotated[float | None, typer.Option(help="Share of users/requests, 0–100.")] = None,
+    regions: Annotated[list[str] | None, typer.Option("--regions", "--region")] = None,
+    tenants: Annotated[list[str] | None, typer.Option("--tenants", "--tenant")] = None,
+    started: Annotated[str | None, typer.Option(help="Corrected onset.")] = None,
+    detected: Annotated[str | None, typer.Option(help="Corrected detection time.")] = None,
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="Affected services.")
+    ] = None,
+    customer_visible: Annotated[
+        bool | None, typer.Option("--customer-visible/--internal-only")
+    ] = None,
+    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    actor: Annotated[str | None, ACTOR_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Correct the framing (onset, impact, services …); the old values stay on record."""
+    if percent is not None and not 0 <= percent <= 100:
+        raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
+    done = incidents.amend(
+        app_of(ctx), incident, reason=reason, symptom=symptom, impact=impact, percent=percent,
+        regions=regions, tenants=tenants, started=started, detected=detected, services=service,
+        customer_visible=customer_visible, actor=actor, at=at,
+    )  # fmt: skip
+    _report(done, as_json, f"Corrected {done.incident.id}")
+
+
 def register(app: typer.Typer) -> None:
-    for command in (declare, log, status, severity, assign):
+    for command in (declare, log, status, severity, assign, amend):
         app.command()(command)

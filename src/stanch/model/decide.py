@@ -31,6 +31,11 @@ class Declaration:
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+def checked_text(value: str, what: str) -> str:
+    """Non-empty, bounded free text (symptom, note, reason …)."""
+    return _text(value, what)
+
+
 def _text(value: str, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
@@ -157,10 +162,12 @@ def amend(
     if not changes:
         raise InvalidInput("nothing to correct: name at least one field")
     data = dict(changes)
-    onset = data.get("onset_at", iso(state.onset_at))
-    detected = data.get("detected_at", iso(state.detected_at))
-    if str(onset) > str(detected):
+    onset = str(data.get("onset_at", iso(state.onset_at)))
+    detected = str(data.get("detected_at", iso(state.detected_at)))
+    if onset > detected:
         raise InvalidInput(f"onset {onset} is after detection {detected}")
+    if detected > iso(state.declared_at):
+        raise InvalidInput(f"detection {detected} is after declaration {iso(state.declared_at)}")
     if reason.strip():
         data["reason"] = _text(reason, "reason")
     return _event(Kind.AMENDED, actor, at, now, data)

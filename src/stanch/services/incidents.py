@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from stanch.model import decide
+from stanch.model.clock import iso
 from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Impact, Incident
 from stanch.model.naming import channel_name, incident_id, slugify
@@ -155,3 +156,54 @@ def set_section(app: App, incident: str | None, key: str, title: str, markdown: 
         lambda s: decide.set_section(s, key, title, markdown, who, moment, now, summary=summary),
     )  # fmt: skip
     return Recorded(state, event, app.files.path(key_))
+
+
+def amend(
+    app: App,
+    incident: str | None,
+    *,
+    reason: str = "",
+    symptom: str | None = None,
+    impact: str | None = None,
+    percent: float | None = None,
+    regions: list[str] | None = None,
+    tenants: list[str] | None = None,
+    started: str | None = None,
+    detected: str | None = None,
+    services: list[str] | None = None,
+    customer_visible: bool | None = None,
+    actor: str | None = None,
+    at: str | None = None,
+) -> Recorded:
+    """Correct framing facts as a new event; the earlier values stay in the record."""
+    key = app.resolve_id(incident)
+    now = app.clock()
+    moment = when(app, at, now)
+    who = actor or app.settings.actor
+    changes: dict[str, object] = {}
+    if symptom is not None:
+        changes["symptom"] = decide.checked_text(symptom, "symptom")
+    if started:
+        changes["onset_at"] = iso(parse_when(started, now))
+    if detected:
+        changes["detected_at"] = iso(parse_when(detected, now))
+    if services is not None:
+        changes["services"] = list(_split(services))
+    if customer_visible is not None:
+        changes["customer_visible"] = customer_visible
+
+    def decision(state: Incident) -> NewEvent:
+        if impact is not None or percent is not None or regions or tenants:
+            old = state.impact
+            changes["impact"] = Impact.from_text(
+                old.text if impact is None else impact,
+                percent=percent
+                if percent is not None
+                else (old.percent if impact is None else None),
+                regions=_split(regions) or old.regions,
+                tenants=_split(tenants) or old.tenants,
+            ).to_dict()
+        return decide.amend(state, changes, reason, who, moment, now)
+
+    event, state = record(app, key, decision)
+    return Recorded(state, event, app.files.path(key))
