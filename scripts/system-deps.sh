@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages the tests use for real (PostgreSQL …) when they are missing.
+# Install the Debian packages the tests use for real (PostgreSQL …) when they are missing,
+# then run each scripts/setup.d/*.sh (other real parts: npm packages …).
 set -euo pipefail
 cd "$(dirname "$0")"
 missing=()
@@ -9,8 +10,15 @@ while read -r package probe; do
   if ! compgen -G ${probe} >/dev/null && ! command -v "${probe}" >/dev/null 2>&1; then
     missing+=("${package}")
   fi
-done < system-packages.txt
+done < <(cat system-packages.d/*.txt)
+run_setup() {
+  for hook in setup.d/*.sh; do
+    [[ -e "${hook}" ]] || continue
+    "./${hook}"
+  done
+}
 if ((${#missing[@]} == 0)); then
+  run_setup
   exit 0
 fi
 echo "installing Debian packages: ${missing[*]}"
@@ -23,3 +31,4 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 for service in postgresql prometheus prometheus-alertmanager nginx; do
   $sudo service "${service}" stop >/dev/null 2>&1 || true
 done
+run_setup

@@ -10,13 +10,13 @@ from stanch.errors import Conflict, NotFound
 from stanch.model.events import GENESIS, next_chain
 from stanch.services import incidents
 from stanch.services.context import App
-from stanch.store.migrate import alembic_head, current_revision
-from stanch.store.schema import SCHEMA_HEAD
+from stanch.store.migrate import alembic_heads, current_revisions
+from stanch.store.schema import SCHEMA_HEADS
 
 
 def test_schema_head_is_alembics_head(any_app: App) -> None:
-    assert alembic_head() == SCHEMA_HEAD
-    assert current_revision(any_app.store.engine) == SCHEMA_HEAD
+    assert alembic_heads() == SCHEMA_HEADS
+    assert current_revisions(any_app.store.engine) == SCHEMA_HEADS
 
 
 def test_events_are_ordered_and_chained(any_app: App) -> None:

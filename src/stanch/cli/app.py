@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from stanch import __version__
-from stanch.cli import demo_cmd, evidence_group, incident_cmds, record_cmds
+from stanch.cli import demo_cmd, evidence_group, incident_cmds, plugins, record_cmds
 from stanch.cli.context import err_console
 from stanch.errors import InternalError, StanchError
 from stanch.services.context import App
@@ -49,6 +49,7 @@ incident_cmds.register(app)
 record_cmds.register(app)
 demo_cmd.register(app)
 evidence_group.register(app)
+plugins.register_all(app)  # every other stanch.cli.*_cmds module
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 
-from stanch.store.schema import SCHEMA_HEAD
+from stanch.store.schema import SCHEMA_HEADS
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_LOCK = 0x57A9C4  # advisory lock id for concurrent upgrades
@@ -26,27 +26,28 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def alembic_head() -> str:
-    """The newest revision Alembic knows (tests compare it with SCHEMA_HEAD)."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    return str(head)
+def alembic_heads() -> frozenset[str]:
+    """The newest revisions Alembic knows (tests compare them with SCHEMA_HEADS)."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    return frozenset(str(head) for head in heads)
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> frozenset[str]:
+    """The revisions the database is at (one per branch); empty when never migrated."""
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
-            return None
-        row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-        return str(row[0]) if row else None
+            return frozenset()
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        return frozenset(str(row[0]) for row in rows)
 
 
 def upgrade(engine: Engine, lock_dir: Path | None = None) -> None:
-    """Upgrade to head unless already there; safe when many processes start at once."""
-    if current_revision(engine) == SCHEMA_HEAD:
+    """Upgrade every branch to its head unless already there; safe under concurrency."""
+    if current_revisions(engine) == SCHEMA_HEADS:
         return
     with _exclusive(engine, lock_dir), engine.begin() as conn:
         config = alembic_config(conn)
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
 
 
 @contextlib.contextmanager
