@@ -1,0 +1,1 @@
+"""Evidence: what changed, what the metrics, logs and traces say."""

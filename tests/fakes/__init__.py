@@ -1,0 +1,1 @@
+"""Local fakes of SaaS APIs that enforce the contract sheets in shared/contracts/."""
