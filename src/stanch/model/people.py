@@ -195,13 +195,13 @@ def time_to_acknowledge(incident: Incident, events: Iterable[Event]) -> timedelt
 
 
 def named_people(incident: Incident, events: Iterable[Event]) -> list[str]:
-    """Everyone named on the incident: roles, declarer, paged, acknowledged, joined, granted."""
+    """Everyone named on it: roles, declarer, who set the type, paged, acked, joined, granted."""
     named: dict[str, None] = {}
     revoked: set[str] = set()
     for event in events:
         d = event.data
-        if event.kind == Kind.DECLARED:
-            named[event.actor] = None
+        if event.kind in (Kind.DECLARED, kinds.TYPE_CHANGED):
+            named[event.actor] = None  # who restricted it keeps reading it
         who = {
             kinds.PAGE_SENT: d.get("target"), kinds.PAGE_ACKNOWLEDGED: d.get("by"),
             kinds.RESPONDER_JOINED: d.get("who"), ACCESS_GRANTED: d.get("who"),

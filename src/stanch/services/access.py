@@ -41,11 +41,15 @@ def not_found(incident_id: str) -> NotFound:
 
 
 def check_read(app: App, incident_id: str, viewer: str | None = None) -> None:
-    """Raise the missing-id NotFound when the viewer may not read an existing incident."""
+    """Raise the missing-id NotFound for a missing id and for one the viewer may not read.
+
+    Both fail here, before any command-specific check, so no command answers a hidden
+    id differently from a missing one.
+    """
     try:
         state = app.store.state(incident_id)
     except NotFound:
-        return  # a missing id fails later, with the same message
+        raise not_found(incident_id) from None
     if not can_read(app, state, viewer):
         raise not_found(incident_id)
 
