@@ -200,7 +200,7 @@ def meeting_propose(
 ) -> None:
     """Propose the postmortem meeting within 48 h of resolution: writes an .ics invite."""
     app = app_of(ctx)
-    begin = parse_when(start, app.clock()) if start else None
+    begin = parse_when(start, app.clock(), allow_future=True) if start else None
     done = meeting.propose(app, incident, start=begin, actor=actor)
     invite = done.invite
     if as_json:
