@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from stanch.errors import InvalidInput
-from stanch.model.incident import Incident
 from stanch.model.severity import Severity
 from stanch.model.types import (
     GENERIC_OUTBOUND,
@@ -32,10 +32,6 @@ def declare(capsys: pytest.CaptureFixture[str], app: App, *args: str) -> str:
     ran = cli(capsys, app, "declare", "Something is wrong", "--json", *args)
     assert ran.code == 0, ran.err
     return str(ran.json()["id"])
-
-
-def state_and_events(app: App, key: str) -> tuple[Incident, list[object]]:
-    return app.store.state(key), list(app.store.events(key))
 
 
 @pytest.mark.parametrize(
@@ -73,12 +69,13 @@ def test_rules_are_overridden_from_settings_and_checked() -> None:
     assert destructive_for_type("security", "rollback", rules)
     assert not destructive_for_type("security", "restart", rules)
     assert rules[IncidentType.DEGRADATION].severity is Severity.SEV2
-    for bad, message in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"types": {"security": {"restricted": "yes"}}}, "restricted must be true or false"),
         ({"types": {"security": {"colour": 1}}}, "unknown setting 'colour'"),
         ({"types": {"weird": {}}}, "unknown incident type"),
         ({"types": {"security": {"destructive_levers": "drain"}}}, "must be a list"),
-    ]:
+    ]
+    for bad, message in cases:
         with pytest.raises(InvalidInput, match=message):
             load_rules(bad)
 
