@@ -138,3 +138,13 @@ def test_an_outage_is_visible_to_everyone_and_reclassifying_hides_it(
     refused_like_missing(cli(capsys, mallory, "show", key), key)
     assert not access.can_read(mallory, mallory.store.state(key))
     assert access.can_read(mallory, mallory.store.state(key), viewer="alice")
+
+
+def test_outbound_notifications_reach_only_people_named_on_it(
+    capsys: pytest.CaptureFixture[str], apps: dict[str, App]
+) -> None:
+    key = declare_breach(capsys, apps["alice"])
+    app = apps["alice"]
+    state = app.store.state(key)
+    everyone = ["alice", "mallory", "bob", "Sam Sec", "ciso"]
+    assert access.outbound_recipients(app, state, everyone) == ["alice", "Sam Sec", "ciso"]

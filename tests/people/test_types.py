@@ -12,6 +12,7 @@ from stanch.model.severity import Severity
 from stanch.model.types import (
     GENERIC_OUTBOUND,
     IncidentType,
+    affected_counts,
     destructive_for_type,
     escalation_target,
     lever_refusal,
@@ -19,6 +20,7 @@ from stanch.model.types import (
     mitigation_refusal,
     outbound_text,
     postmortem_private,
+    postmortem_questions,
     public_allowed,
     repair_refusal,
 )
@@ -189,3 +191,18 @@ def test_security_stays_off_the_public_page_until_a_statement_and_says_nothing_i
     assert public_allowed(state, events)
     assert outbound_text(state, events, internal) == internal
     assert escalation_target(state, "payments-oncall") == "payments-oncall"
+
+
+def test_the_type_adds_postmortem_questions_and_counts_feed_impact(
+    capsys: pytest.CaptureFixture[str], app: App
+) -> None:
+    key = declare(capsys, app, "--type", "data_integrity")
+    state, events = app.store.state(key), app.store.events(key)
+    assert affected_counts(events) == (None, None)
+    assert any("Backfill plan" in q for q in postmortem_questions(state))
+    assert any("Verification plan" in q for q in postmortem_questions(state))
+    assert cli(capsys, app, "affected", "--records", "10").code == 0
+    assert cli(capsys, app, "affected", "--records", "1200", "--users", "85").code == 0
+    assert affected_counts(app.store.events(key)) == (1200, 85)
+    plain = declare(capsys, app, "-s", "SEV2", "--slug", "plain")
+    assert postmortem_questions(app.store.state(plain)) == ()

@@ -296,3 +296,36 @@ def lever_refusal(
             "confirm it a second time (--confirm) to go ahead"
         )
     return None
+
+
+def affected_counts(events: Iterable[Event]) -> tuple[int | None, int | None]:
+    """The latest counted (records, users) that wrong data reached, None where not counted."""
+    last = _last_of(events, (AFFECTED_COUNTED,))
+    if last is None:
+        return None, None
+    records, users = last.data.get("records"), last.data.get("users")
+    return (None if records is None else int(records)), (None if users is None else int(users))
+
+
+_POSTMORTEM_QUESTIONS: Mapping[IncidentType, tuple[str, ...]] = {
+    IncidentType.DATA_INTEGRITY: (
+        "Backfill plan: how were the affected records repaired, and from which source of truth?",
+        "Verification plan: how was it checked that every affected record is now correct?",
+        "How many records and users were affected, and were the users told?",
+    ),
+    IncidentType.SECURITY: (
+        "What evidence was preserved, where, and who has had access to it since?",
+        "What access was gained, for how long, and has every credential involved been rotated?",
+    ),
+    IncidentType.DEGRADATION: (
+        "Which latency percentile flagged it, and did the trend alert fire early enough?",
+    ),
+    IncidentType.PARTIAL_OUTAGE: (
+        "Why was the blast radius limited to these regions/tenants/tiers, and could it be smaller?",
+    ),
+}
+
+
+def postmortem_questions(incident: Incident) -> tuple[str, ...]:
+    """The extra questions this type's postmortem must answer."""
+    return _POSTMORTEM_QUESTIONS.get(type_of(incident), ())

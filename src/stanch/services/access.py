@@ -57,3 +57,8 @@ def check_read(app: App, incident_id: str, viewer: str | None = None) -> None:
 def visible(app: App, incidents: Iterable[Incident], viewer: str | None = None) -> list[Incident]:
     """The incidents this viewer may read, in the given order."""
     return [state for state in incidents if can_read(app, state, viewer)]
+
+
+def outbound_recipients(app: App, incident: Incident, names: Iterable[str]) -> list[str]:
+    """Of the people a notification would reach, those who may read this incident."""
+    return [name for name in names if can_read(app, incident, name)]
