@@ -73,7 +73,7 @@ def test_the_ics_opens_in_icalendar_with_everyone_involved_within_48_hours(
     key = run_incident(capsys, team_app)
     resolved = team_app.store.state(key).resolved_at
     assert resolved is not None
-    ran = cli(capsys, team_app, "meeting", "propose", "-i", key, "--json")
+    ran = cli(capsys, team_app, "meeting", "propose", "--json")  # the one resolved
     assert ran.code == 0, ran.err
     path = Path(ran.json()["file"])
     assert path == team_app.settings.incidents_dir / f"{key}.postmortem.ics"

@@ -68,6 +68,9 @@ def test_pages_acks_and_joins_are_events_that_give_mtta(
     assert [p["who"] for p in team["paged"]] == ["payments-oncall"]
     assert set(team["named"]) >= {"tester", "payments-oncall", "bob"}
     assert "paged payments-oncall: owner" in app.files.path(key).read_text()
+    assert cli(capsys, app, "verify", key).code == 0  # the file still matches its events
+    shown = cli(capsys, app, "team").out
+    assert "acknowledged: bob at" in shown and "MTTA:" in shown
 
 
 def test_the_roster_is_read_from_settings_and_checked(

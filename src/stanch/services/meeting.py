@@ -24,6 +24,7 @@ from stanch.model.meeting import (
     slot,
 )
 from stanch.model.types import postmortem_private
+from stanch.services import records
 from stanch.services.context import App, record
 from stanch.services.incidents import Recorded
 from stanch.services.people_config import people_config
@@ -137,10 +138,20 @@ class Proposed:
     result: CalendarResult
 
 
+def _resolved_id(app: App, incident: str | None) -> str:
+    """The given id, or the only resolved (not yet closed) incident the viewer may see."""
+    if incident:
+        return app.resolve_id(incident)
+    found = records.listing(app, status="resolved")
+    if len(found) == 1:
+        return found[0].id
+    return app.resolve_id(None)  # names the open one, or says why it cannot choose
+
+
 def propose(app: App, incident: str | None, *, calendar: Calendar | None = None,
             start: datetime | None = None, actor: str | None = None) -> Proposed:  # fmt: skip
     """Propose the postmortem meeting and record where the invite went."""
-    key = app.resolve_id(incident)
+    key = _resolved_id(app, incident)
     now = app.clock()
     invite = build_invite(app, app.store.state(key), start)
     app.files.preflight()
