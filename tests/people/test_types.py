@@ -23,6 +23,7 @@ from stanch.model.types import (
     postmortem_questions,
     public_allowed,
     repair_refusal,
+    trend_escalation,
 )
 from stanch.services import types
 from stanch.services.context import App
@@ -206,3 +207,34 @@ def test_the_type_adds_postmortem_questions_and_counts_feed_impact(
     assert affected_counts(app.store.events(key)) == (1200, 85)
     plain = declare(capsys, app, "-s", "SEV2", "--slug", "plain")
     assert postmortem_questions(app.store.state(plain)) == ()
+
+
+def test_degradation_escalates_on_a_worsening_trend(
+    capsys: pytest.CaptureFixture[str], app: App
+) -> None:
+    from stanch.model import kinds
+    from stanch.model.events import NewEvent
+    from stanch.services.context import record
+
+    key = declare(capsys, app, "--type", "degradation")
+
+    def sample(value: float, healthy: bool = False) -> None:
+        now = app.clock()
+        data = {"value": value, "healthy": healthy}
+        record(app, key, lambda s: NewEvent(kinds.SIGNAL_SAMPLED, "prom", now, now, data))
+
+    def why() -> str | None:
+        return trend_escalation(app.store.state(key), app.store.events(key))
+
+    for value in (0.8, 1.2):
+        sample(value)
+    assert why() is None  # two points are not a trend
+    sample(1.1)
+    assert why() is None  # not worsening
+    sample(1.4)
+    sample(1.9)
+    assert why() == "latency_p99 worsening over 3 samples: 1.1 → 1.4 → 1.9"
+    sample(2.5, healthy=True)
+    assert why() is None
+    outage = declare(capsys, app, "-s", "SEV1", "--slug", "down")
+    assert trend_escalation(app.store.state(outage), app.store.events(key)) is None

@@ -8,12 +8,14 @@ postmortem) so a type's discipline is decided in one place.
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from stanch.errors import InvalidInput
+from stanch.model import kinds
 from stanch.model.events import Event
 from stanch.model.incident import Incident
 from stanch.model.severity import Severity
@@ -329,3 +331,26 @@ _POSTMORTEM_QUESTIONS: Mapping[IncidentType, tuple[str, ...]] = {
 def postmortem_questions(incident: Incident) -> tuple[str, ...]:
     """The extra questions this type's postmortem must answer."""
     return _POSTMORTEM_QUESTIONS.get(type_of(incident), ())
+
+
+def trend_escalation(
+    incident: Incident,
+    events: Iterable[Event],
+    points: int = 3,
+    rules: Mapping[IncidentType, TypeRules] = DEFAULT_RULES,
+) -> str | None:
+    """For types that escalate on trend: why to escalate now (the flagging signal keeps
+    worsening over the last `points` unhealthy samples), or None."""
+    if rules[type_of(incident)].escalate_on != "trend":
+        return None
+    samples = [e for e in events if e.kind == kinds.SIGNAL_SAMPLED]
+    recent = samples[-points:]
+    if len(recent) < points or any(e.data.get("healthy", True) for e in recent):
+        return None
+    values = [float(e.data["value"]) for e in recent]
+    if all(later > earlier for earlier, later in itertools.pairwise(values)):
+        shown = " → ".join(f"{v:g}" for v in values)
+        return (
+            f"{rules[type_of(incident)].flagging_signal} worsening over {points} samples: {shown}"
+        )
+    return None
