@@ -14,7 +14,7 @@ from stanch.errors import NotFound
 from stanch.model.incident import Incident
 from stanch.model.people import may_read
 from stanch.model.types import type_of
-from stanch.services.people_config import people_config
+from stanch.services.people_config import PeopleConfig, people_config
 
 if TYPE_CHECKING:
     from stanch.services.context import App
@@ -25,9 +25,10 @@ def viewer_of(app: App) -> str:
     return app.viewer or app.settings.actor
 
 
-def can_read(app: App, incident: Incident, viewer: str | None = None) -> bool:
+def can_read(app: App, incident: Incident, viewer: str | None = None,
+             config: PeopleConfig | None = None) -> bool:  # fmt: skip
     """May this viewer read this incident?"""
-    config = people_config(app.settings)
+    config = config or people_config(app.settings)
     if not config.rules[type_of(incident)].restricted:
         return True
     events = app.store.iter_events(incident.id)
@@ -56,9 +57,11 @@ def check_read(app: App, incident_id: str, viewer: str | None = None) -> None:
 
 def visible(app: App, incidents: Iterable[Incident], viewer: str | None = None) -> list[Incident]:
     """The incidents this viewer may read, in the given order."""
-    return [state for state in incidents if can_read(app, state, viewer)]
+    config = people_config(app.settings)
+    return [state for state in incidents if can_read(app, state, viewer, config)]
 
 
 def outbound_recipients(app: App, incident: Incident, names: Iterable[str]) -> list[str]:
     """Of the people a notification would reach, those who may read this incident."""
-    return [name for name in names if can_read(app, incident, name)]
+    config = people_config(app.settings)
+    return [name for name in names if can_read(app, incident, name, config)]
