@@ -39,7 +39,9 @@ def _report(recorded: Recorded, as_json: bool, message: str) -> None:
 def declare(
     ctx: typer.Context,
     symptom: Annotated[str, typer.Argument(help="What users see, in one sentence.")],
-    severity: Annotated[str, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")],
+    severity: Annotated[
+        str | None, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")
+    ] = None,
     impact: Annotated[
         str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")
     ] = "",
@@ -58,30 +60,42 @@ def declare(
     scribe: Annotated[str | None, typer.Option()] = None,
     comms_lead: Annotated[str | None, typer.Option("--comms-lead")] = None,
     slug: Annotated[str | None, typer.Option(help="Short name for the id and file.")] = None,
+    incident_type: Annotated[
+        str | None,
+        typer.Option(
+            "--type",
+            "-t",
+            help="outage, partial_outage, degradation, "
+            "data_integrity or security (sets the default severity).",
+        ),
+    ] = None,
     at: Annotated[str | None, AT_OPTION] = None,
     actor: Annotated[str | None, ACTOR_OPTION] = None,
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
-    """Frame a new incident: symptom, blast radius, onset, severity."""
+    """Frame a new incident: symptom, blast radius, onset, severity, type."""
     app = app_of(ctx)
+    if severity is None and incident_type is None:
+        raise typer.BadParameter("required unless --type gives a default", param_hint="--severity")
     if percent is not None and not 0 <= percent <= 100:
         raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
     done = incidents.declare(
         app, symptom, severity=severity, impact=impact, percent=percent, regions=regions,
         tenants=tenants, started=started, detected=detected, services=service,
         customer_visible=customer_visible, commander=commander, scribe=scribe,
-        comms_lead=comms_lead, slug=slug, actor=actor, at=at,
+        comms_lead=comms_lead, slug=slug, actor=actor, at=at, incident_type=incident_type,
     )  # fmt: skip
     state = done.incident
     if as_json:
         emit_json({
             "id": state.id, "file": str(done.path), "channel": state.channel,
             "severity": int(state.severity), "status": state.status.value,
-            "next": NEXT_STEP,
+            "type": state.type, "next": NEXT_STEP,
         })  # fmt: skip
         return
     scheme = app.settings.severity_scheme
-    console.print(f"[bold]Declared[/] {state.id} ({state.severity.label(scheme)})")
+    kind = "" if state.type == "outage" else f", {state.type.replace('_', ' ')}"
+    console.print(f"[bold]Declared[/] {state.id} ({state.severity.label(scheme)}{kind})")
     console.print(f"  Timeline: {done.path}")
     console.print(f"  Channel:  #{state.channel}")
     console.print(f"  {NEXT_STEP}")

@@ -32,6 +32,7 @@ def incident_panel(state: Incident, scheme: Scheme) -> Panel:
     rows: list[tuple[str, str | Text]] = [
         ("Severity", f"{state.severity.label(scheme)} — {state.severity.meaning}"),
         ("Status", Text(state.status.value, style=_STATUS_STYLE[state.status.value])),
+        ("Type", state.type.replace("_", " ")),
         ("Impact", state.impact.summary()),
         ("Services", ", ".join(state.services) or "—"),
         ("Customer-visible", "yes" if state.customer_visible else "no"),

@@ -29,6 +29,7 @@ class Declaration:
     services: tuple[str, ...] = ()
     customer_visible: bool = False
     roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    type: str = "outage"  # an IncidentType value, checked by the caller
 
 
 def checked_text(value: str, what: str) -> str:
@@ -83,6 +84,7 @@ def declare(decl: Declaration, actor: str, at: datetime, now: datetime) -> NewEv
         "customer_visible": decl.customer_visible,
         "channel": decl.channel,
         "roles": {k: list(v) for k, v in decl.roles.items() if v},
+        **({"type": decl.type} if decl.type != "outage" else {}),
     })  # fmt: skip
 
 

@@ -18,7 +18,8 @@ def _declared(event: Event, scheme: Scheme) -> str:
     d = event.data
     sev = Severity(int(d["severity"])).label(scheme)
     impact = Impact.from_dict(d.get("impact") or {}).summary()
-    return f"declared {sev}: {d['symptom']} (impact: {impact})"
+    kind = f" {str(d['type']).replace('_', ' ')} incident" if d.get("type") else ""
+    return f"declared {sev}{kind}: {d['symptom']} (impact: {impact})"
 
 
 def _status(event: Event, _: Scheme) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from stanch.errors import InvalidInput
+from stanch.model import kinds
 from stanch.model.clock import from_iso
 from stanch.model.events import Event, Kind
 from stanch.model.incident import Impact, Incident, Section
@@ -32,6 +33,7 @@ def _declared(_: Incident | None, event: Event) -> Incident:
         customer_visible=bool(d.get("customer_visible")),
         roles={k: tuple(v) for k, v in (d.get("roles") or {}).items() if v},
         entered={status.value: event.occurred_at},
+        type=str(d.get("type") or "outage"),
     )
 
 
@@ -80,6 +82,10 @@ def _amended(state: Incident, event: Event) -> Incident:
     return replace(state, **changes)  # type: ignore[arg-type]
 
 
+def _type(state: Incident, event: Event) -> Incident:
+    return replace(state, type=str(event.data["type"]))
+
+
 def _postmortem(state: Incident, event: Event) -> Incident:
     return replace(state, postmortem=str(event.data.get("state", "draft")))
 
@@ -102,6 +108,7 @@ _APPLY: dict[str, Callable[[Incident, Event], Incident]] = {
     Kind.AMENDED: _amended,
     Kind.SECTION: _section,
     "postmortem.state": _postmortem,
+    kinds.TYPE_CHANGED: _type,
 }
 
 

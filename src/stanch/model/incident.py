@@ -105,6 +105,7 @@ class Incident:
     resolved_at: datetime | None = None
     postmortem: str = "none"  # none | draft | final | waived
     sections: tuple[Section, ...] = ()  # rendered in the file's header block, in order
+    type: str = "outage"  # see model/types.py
     last_seq: int = 0
     last_event_at: datetime | None = None
 
@@ -137,6 +138,7 @@ class Incident:
             "resolved_at": iso(self.resolved_at) if self.resolved_at else None,
             "postmortem": self.postmortem,
             "sections": [section.to_dict() for section in self.sections],
+            "type": self.type,
             "last_seq": self.last_seq,
             "last_event_at": iso(self.last_event_at) if self.last_event_at else None,
         }
@@ -163,6 +165,7 @@ class Incident:
             resolved_at=from_iso(resolved) if resolved else None,
             postmortem=str(data.get("postmortem") or "none"),
             sections=tuple(Section(**item) for item in data.get("sections") or ()),
+            type=str(data.get("type") or "outage"),
             last_seq=int(data.get("last_seq") or 0),
             last_event_at=from_iso(last) if last else None,
         )

@@ -9,6 +9,7 @@ from stanch.errors import Ambiguous, NotFound
 from stanch.model.clock import Clock, system_clock
 from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
+from stanch.services import access
 from stanch.settings import Settings
 from stanch.store.sql import SqlStore
 from stanch.timeline.writer import TimelineWriter
@@ -18,6 +19,7 @@ from stanch.timeline.writer import TimelineWriter
 class App:
     settings: Settings
     clock: Clock = system_clock
+    viewer: str | None = None  # who reads; None: the settings' actor (services/access.py)
     _store: SqlStore | None = field(default=None, repr=False)
 
     @property
@@ -35,10 +37,11 @@ class App:
         return lambda: self.store.iter_events(incident_id)
 
     def resolve_id(self, incident_id: str | None) -> str:
-        """The given id, or the only open incident when none is given."""
+        """The given id, or the only open incident when none is given (as the viewer sees them)."""
         if incident_id:
+            access.check_read(self, incident_id)
             return incident_id
-        open_ = self.store.incidents(open_only=True)
+        open_ = access.visible(self, self.store.incidents(open_only=True))
         if len(open_) == 1:
             return open_[0].id
         if not open_:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from stanch.errors import InvalidInput
 from stanch.model import decide
 from stanch.model.clock import iso
 from stanch.model.events import Event, NewEvent
@@ -14,7 +15,9 @@ from stanch.model.naming import channel_name, incident_id, slugify
 from stanch.model.severity import Severity
 from stanch.model.status import Status
 from stanch.model.timeparse import parse_when
+from stanch.model.types import IncidentType, blast_radius_problem
 from stanch.services.context import App, record
+from stanch.services.people_config import people_config
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,24 @@ def _split(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def typed_severity(app: App, incident_type: str | None, severity: str | None,
+                   regions: tuple[str, ...], tenants: tuple[str, ...]) -> tuple[IncidentType, Severity]:  # fmt: skip
+    """The type (outage unless named), its severity (given, or the type's default)."""
+    kind = IncidentType.parse(incident_type) if incident_type else IncidentType.OUTAGE
+    rules = people_config(app.settings).rules
+    if not severity and incident_type is None:
+        raise InvalidInput("name a severity (--severity) or a type with a default (--type)")
+    problem = blast_radius_problem(kind, regions, tenants, rules)
+    if problem:
+        raise InvalidInput(problem)
+    return kind, Severity.parse(severity) if severity else rules[kind].severity
+
+
 def declare(
     app: App,
     symptom: str,
     *,
-    severity: str,
+    severity: str | None,
     impact: str = "",
     percent: float | None = None,
     regions: list[str] | None = None,
@@ -57,8 +73,10 @@ def declare(
     slug: str | None = None,
     actor: str | None = None,
     at: str | None = None,
+    incident_type: str | None = None,
 ) -> Recorded:
     """Frame an incident in one call: id, timeline file, channel name."""
+    kind, sev = typed_severity(app, incident_type, severity, _split(regions), _split(tenants))
     now = app.clock()
     declared = when(app, at, now)
     who = actor or app.settings.actor
@@ -67,7 +85,6 @@ def declare(
         "scribe": (scribe,) if scribe else (),
         "comms_lead": (comms_lead,) if comms_lead else (),
     }
-    sev = Severity.parse(severity)
     blast = Impact.from_text(
         impact, percent=percent, regions=_split(regions), tenants=_split(tenants)
     )
@@ -81,7 +98,7 @@ def declare(
         declaration = decide.Declaration(
             symptom=symptom, severity=sev, impact=blast, slug=base_slug, channel=channel,
             onset_at=onset, detected_at=seen, services=_split(services),
-            customer_visible=customer_visible, roles=roles,
+            customer_visible=customer_visible, roles=roles, type=kind.value,
         )  # fmt: skip
         return decide.declare(declaration, who, declared, now)
 

@@ -15,6 +15,7 @@ from stanch.model.incident import Incident
 from stanch.model.naming import check_incident_id
 from stanch.model.severity import Severity
 from stanch.model.status import Status
+from stanch.services import access
 from stanch.services.context import App
 from stanch.timeline.parse import parse
 from stanch.timeline.writer import Verification
@@ -71,6 +72,7 @@ def listing(
 ) -> list[Incident]:
     """Incidents, newest first, filtered."""
     found = app.store.incidents(open_only=not (include_closed or only_closed or status))
+    found = access.visible(app, found)
     if only_closed:
         found = [i for i in found if not i.is_open]
     if severity:

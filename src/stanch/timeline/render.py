@@ -59,6 +59,8 @@ def header_text(state: Incident, scheme: Scheme, chain: str, reserve: int) -> st
         ("Durations", _durations(state)),
         ("Postmortem", state.postmortem),
     ]
+    if state.type != "outage":  # outage files stay as they were before types existed
+        rows.insert(0, ("Type", state.type.replace("_", " ")))
     lines = [
         f"# {_cell(state.symptom)}",
         "",
