@@ -1,4 +1,4 @@
-"""`stanch mcp` over stdio with the SDK's own client: tools, a whole incident, and refusals."""
+"""`stanch mcp` over stdio with the SDK's own client: tools, prompt, a whole incident, refusals."""
 
 from __future__ import annotations
 
@@ -22,15 +22,7 @@ CORE_TOOLS = {"declare", "log", "show", "status", "severity", "assign", "signal_
               "recovery"}  # fmt: skip
 
 
-def test_tools_have_typed_schemas_and_the_prompt_is_served(project: Path) -> None:
-    async def go() -> tuple[list[Any], str]:
-        async with client(project) as session:
-            listed = await session.list_tools()
-            prompt = await session.get_prompt("responder_procedure", {"incident": "x-1"})
-            first = prompt.messages[0].content
-            return listed.tools, getattr(first, "text", "")
-
-    found, text = asyncio.run(go())
+def check_tools_and_prompt(found: list[Any], text: str) -> None:
     by_name = {t.name: t for t in found}
     assert set(by_name) >= CORE_TOOLS
     for tool in by_name.values():
@@ -63,6 +55,10 @@ def test_an_agent_runs_an_incident_and_every_guard_refuses(
     async def go() -> dict[str, Any]:
         out: dict[str, Any] = {}
         async with client(project) as s:
+            # one server process for the whole story: it is slow to start on a busy machine
+            prompt = await s.get_prompt("responder_procedure", {"incident": "x-1"})
+            out["prompt"] = getattr(prompt.messages[0].content, "text", "")
+            out["tools"] = (await s.list_tools()).tools
 
             async def call(name: str, **args: Any) -> dict[str, Any]:
                 return structured(await s.call_tool(name, args))
@@ -140,6 +136,7 @@ def test_an_agent_runs_an_incident_and_every_guard_refuses(
         return out
 
     out = asyncio.run(go())
+    check_tools_and_prompt(out["tools"], out["prompt"])
     key = out["key"]
     kinds = _kinds(human, key)
     assert out["early_requests"] == ["signal", "signal"]  # nobody was asked to resolve yet
