@@ -91,6 +91,8 @@ def test_an_agent_runs_an_incident_and_every_guard_refuses(
             # an approval is spent once: the same change asks again
             reused = await call("signal_set", kind="http", expr=health)
             assert reused["outcome"] == "approval_required"
+            states = [r["state"] for r in (await call("approvals"))["requests"]]
+            assert states == ["pending"]  # same request id: used, then asked for again
 
             assert (await call("status", target="mitigating", reason="rolled back"))[
                 "outcome"

@@ -89,7 +89,7 @@ def _sample_data(signal: Signal, reading: Reading) -> dict[str, object]:
     healthy = None if reading.value is None else signal.is_healthy(reading.value)
     if reading.status is ReadStatus.OK and reading.value is not None:
         verdict = "healthy" if healthy else "UNHEALTHY"
-        summary = f"signal {reading.value:g} ({verdict}, healthy {signal.rule()})"
+        summary = f"signal {reading.value:g}: {verdict} (healthy when {signal.rule()})"
     else:
         summary = f"signal: {reading.status.value.replace('_', ' ')} ({reading.detail})"
     return {"value": reading.value, "healthy": healthy, "status": reading.status.value,
