@@ -20,7 +20,7 @@ STEPS = st.lists(st.one_of(st.none(), st.sampled_from([0.001, 0.5]), st.just("re
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(STEPS)
-@example([0.001] * 3 + ["resolve"] + [0.001] * 5 + ["resolve"])
+@example([0.001] * 3 + ["resolve"] + [0.001] * 10 + ["resolve"])
 def test_resolved_only_after_min_samples_over_the_window(steps: list[float | str | None]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
