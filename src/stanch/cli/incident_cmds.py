@@ -122,9 +122,14 @@ def status(
     at: Annotated[str | None, AT_OPTION] = None,
     actor: Annotated[str | None, ACTOR_OPTION] = None,
     as_json: Annotated[bool, JSON_OPTION] = False,
+    override: Annotated[
+        str, typer.Option(help="Reason to pass a refusing guard (e.g. the recovery window).")
+    ] = "",
 ) -> None:
     """Move the incident to another status (illegal moves are refused)."""
-    done = incidents.set_status(app_of(ctx), incident, target, reason, actor=actor, at=at)
+    done = incidents.set_status(
+        app_of(ctx), incident, target, reason, actor=actor, at=at, override=override
+    )
     _report(done, as_json, f"{done.incident.id} is now {done.incident.status.value}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,6 +19,11 @@ from stanch.model.timeparse import parse_when
 from stanch.model.types import IncidentType, blast_radius_problem
 from stanch.services.context import App, record
 from stanch.services.people_config import people_config
+
+# Checks run before every status move, from any door: (app, id, target, override reason).
+# A guard raises GuardRefused, or records the override it accepted. Capabilities append theirs.
+StatusGuard = Callable[[App, str, Status, str], None]
+STATUS_GUARDS: list[StatusGuard] = []
 
 
 @dataclass(frozen=True)
@@ -119,10 +125,13 @@ def log(app: App, incident: str | None, text: str, *, actor: str | None = None,
 
 
 def set_status(app: App, incident: str | None, target: str, reason: str = "", *,
-               actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
-    """Move the incident in the status machine."""
+               actor: str | None = None, at: str | None = None,
+               override: str = "") -> Recorded:  # fmt: skip
+    """Move the incident in the status machine; guards may refuse unless overridden."""
     key = app.resolve_id(incident)
     status = Status.parse(target)
+    for guard in list(STATUS_GUARDS):
+        guard(app, key, status, override)
     now = app.clock()
     moment = when(app, at, now)
     who = actor or app.settings.actor

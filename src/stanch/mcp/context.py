@@ -1,0 +1,62 @@
+"""What every MCP tool gets: the App, the approval rules, and who the agent is."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from stanch.errors import UserError
+from stanch.mcp.schemas import ActionResult, IncidentSummary
+from stanch.mcp.settings import McpSettings
+from stanch.mcp.settings import load as load_settings
+from stanch.services import approvals
+from stanch.services.context import App
+from stanch.services.incidents import Recorded
+
+
+@dataclass
+class ToolContext:
+    app: App
+    settings: McpSettings
+
+    @classmethod
+    def of(cls, app: App) -> ToolContext:
+        return cls(app, load_settings(app.settings.raw))
+
+    @property
+    def actor(self) -> str:
+        return self.settings.actor or f"agent:{self.app.settings.actor}"
+
+    def summary(self, recorded: Recorded) -> IncidentSummary:
+        scheme = self.app.settings.severity_scheme
+        return IncidentSummary.of(recorded.incident, str(recorded.path), scheme)
+
+    def done(self, recorded: Recorded, message: str) -> ActionResult:
+        return ActionResult(outcome="ok", message=message, incident=self.summary(recorded),
+                            event_seq=recorded.event.seq)  # fmt: skip
+
+    def act(self, incident: str | None, tool: str, action: str, args: dict[str, Any],
+            run: Callable[[str], ActionResult],
+            preflight: Callable[[str], None] | None = None) -> ActionResult:  # fmt: skip
+        """Check, ask a human when policy says so, then run: refusals come back typed."""
+        try:
+            key = self.app.resolve_id(incident)
+            if preflight is not None:
+                preflight(key)  # a guard that would refuse anyway refuses before asking anyone
+            request = approvals.gate(self.app, key, rules=self.settings.approval_required,
+                                     tool=tool, action=action, args=args, actor=self.actor)  # fmt: skip
+            if request is not None:
+                return ActionResult(
+                    outcome="approval_required", request_id=request,
+                    message=f"a human must approve {action}: `stanch approve {request} "
+                            f"--incident {key}`; then call {tool} again with the same arguments",
+                )  # fmt: skip
+            return run(key)
+        except UserError as exc:
+            return refused(exc)
+
+
+def refused(exc: UserError) -> ActionResult:
+    text = exc.message + (f" (hint: {exc.hint})" if exc.hint else "")
+    return ActionResult(outcome="refused", message=text)
