@@ -14,6 +14,7 @@ from stanch.model.naming import channel_name, incident_id, slugify
 from stanch.model.severity import Severity
 from stanch.model.status import Status
 from stanch.model.timeparse import parse_when
+from stanch.services import recurrence
 from stanch.services.context import App, record
 
 
@@ -87,6 +88,7 @@ def declare(
 
     event, state = app.store.create(incident_id(declared, base_slug), make)
     path = app.files.regenerate(state.id, app.source(state.id))
+    state = recurrence.at_declaration(app, state)  # a repeat of a past incident is flagged
     return Recorded(state, event, path)
 
 
