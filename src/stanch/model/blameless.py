@@ -78,7 +78,7 @@ def check(text: str, names: Iterable[str] = ()) -> list[Finding]:
     for pattern, suggestion in _LABELS.items():
         for match in re.finditer(rf"\b(?:{pattern})", text, re.IGNORECASE):
             found.append(Finding(match.group(0), "blames a person", suggestion))
-    for match in re.finditer(rf"\b(?:\w+\s+)?(?:{_HUMAN_VERBS})\b", text, re.IGNORECASE):
+    for match in re.finditer(rf"(?:[\w'@-]+\s+)?\b(?:{_HUMAN_VERBS})\b", text, re.IGNORECASE):
         found.append(Finding(
             match.group(0), "describes a person's lapse",
             "say what check, default or reminder was missing (e.g. 'the runbook had no step for …')",
