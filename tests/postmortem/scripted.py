@@ -31,14 +31,14 @@ period_days = 30
 """
 
 
-def foreign(app: App, kind: str, at: str, **data: object) -> None:
+def foreign(app: App, kind: str, at: str, incident: str = ID, **data: object) -> None:
     """An event another capability would write (pager, lever, confirmation)."""
     when = from_iso(at)
 
     def decide(_: Incident) -> NewEvent:
         return NewEvent(kind, "other-capability", when, app.clock(), dict(data))
 
-    record(app, ID, decide)
+    record(app, incident, decide)
 
 
 def run_ok(capsys: pytest.CaptureFixture[str], app: App, *args: str) -> str:

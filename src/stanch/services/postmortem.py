@@ -158,7 +158,8 @@ def finalize(app: App, incident: str | None, *, actor: str | None = None) -> Dra
             hint="`stanch postmortem ID --json` lists the findings with suggested wording",
         )
     _state(app, draft.incident.id, "final", "", actor or app.settings.actor)
-    return build(app, draft.incident.id)
+    final, _ = write(app, draft.incident.id, actor=actor)  # the file says "final" too
+    return final
 
 
 def waive(app: App, incident: str | None, reason: str, *, actor: str | None = None) -> None:
