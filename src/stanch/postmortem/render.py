@@ -109,7 +109,7 @@ def _actions(draft: Draft) -> list[str]:
              "|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for i in draft.items:
         late = i.overdue_by(draft.as_of)
-        status = "done" if not i.is_open else f"OVERDUE {human_duration(late)}" if late else "open"
+        status = "done" if not i.is_open else "**OVERDUE**" if late else "open"
         lines.append(f"| {i.item} | {_cell(i.text)} | {i.type} | {i.kind} | {_cell(i.owner)} | "
                      f"{i.priority} | {iso(i.due)} | {status} |")  # fmt: skip
     if draft.suggested:
@@ -134,8 +134,8 @@ def _timeline(draft: Draft, scheme: Scheme) -> list[str]:
 def markdown(draft: Draft, scheme: Scheme) -> str:
     """The postmortem section: status line, then the template's sections."""
     due = f"due {iso(draft.due)}" if draft.due else "due 48 h after resolution"
-    if late := draft.overdue_by:
-        due += f" (OVERDUE by {human_duration(late)})"
+    if draft.overdue_by:  # no running count: the file changes only when facts change
+        due += f" (OVERDUE as of {iso(draft.as_of)[:10]})"
     check = "passes" if not draft.findings else f"{len(draft.findings)} finding(s)"
     lines = [
         f"**Status:** {draft.facts.state if draft.facts.state != 'none' else 'draft'} · "
