@@ -8,8 +8,10 @@ import typer
 from rich.table import Table
 
 from stanch.cli.context import ACTOR_OPTION, JSON_OPTION, app_of, console, emit_json
+from stanch.errors import InvalidInput
 from stanch.model.actions import ActionItem
 from stanch.model.clock import human_duration, iso
+from stanch.postmortem.tracker import from_settings
 from stanch.services import actions as service
 
 actions_app = typer.Typer(
@@ -110,6 +112,30 @@ def escalate(
         console.print(step.statement(), markup=False)
     if not steps:
         console.print("Nothing to escalate.")
+
+
+@actions_app.command("sync")
+def sync(
+    ctx: typer.Context,
+    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Open a tracker issue (GitHub) for each open action item not yet tracked."""
+    app = app_of(ctx)
+    results = service.sync(app, from_settings(app.settings.raw), incident)
+    failed = [r for _, r in results if r.status != "ok"]
+    if as_json:
+        emit_json([{"item": i.ref, "status": r.status, "url": r.url, "message": r.message}
+                   for i, r in results])  # fmt: skip
+    else:
+        for item, result in results:
+            console.print(f"{item.ref}: {result.url or result.message}", markup=False)
+        if not results:
+            console.print("Every open action item is already tracked.")
+    if failed:
+        raise InvalidInput(
+            f"{len(failed)} of {len(results)} items were not synced: {failed[0].message}"
+        )
 
 
 def register(app: typer.Typer) -> None:

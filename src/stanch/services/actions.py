@@ -15,6 +15,7 @@ from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.timeparse import parse_when
 from stanch.postmortem.config import load
+from stanch.postmortem.tracker import Tracker, TrackerResult
 from stanch.services.context import App, record
 
 _ATTEMPTS = 5
@@ -190,3 +191,29 @@ def _escalate_once(app: App, item: ActionItem, now: datetime, policy: model.Esca
     except Nothing:
         return None
     return picked[0]
+
+
+def sync(
+    app: App, tracker: Tracker, incident: str | None = None
+) -> list[tuple[ActionItem, TrackerResult]]:
+    """Open a ticket for every open item not yet synced; each success is an event."""
+    now = app.clock()
+    found = all_items(app, now=now)
+    if incident:
+        found = [i for i in found if i.incident_id == incident]
+    results: list[tuple[ActionItem, TrackerResult]] = []
+    for item in (i for i in found if not i.tracker_url):
+        result = tracker.create(item, f"[{item.priority}] {item.text}")
+        results.append((item, result))
+        if result.status != "ok":
+            continue
+        data: dict[str, object] = {
+            "item": item.item, "tracker": tracker.name, "url": result.url, "number": result.number,
+            "summary": f"action item {item.item} tracked at {result.url}",
+        }  # fmt: skip
+        record(app, item.incident_id, _synced(data, now))
+    return results
+
+
+def _synced(data: dict[str, object], now: datetime) -> Callable[[Incident], NewEvent]:
+    return lambda _: new_event(model.ACTION_SYNCED, "stanch-sync", now, now, data)
