@@ -26,3 +26,12 @@ def pm_any_app(project: Path, database_url: str) -> Iterator[App]:
     instance = make_app(project, database_url, start=T0.replace(hour=12))
     yield instance
     instance.close()
+
+
+@pytest.fixture(scope="session")
+def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real Prometheus for the session, holding the scripted outage's counters."""
+    from tests.postmortem.prom import backfilled_prometheus
+
+    with backfilled_prometheus(tmp_path_factory.mktemp("prometheus")) as url:
+        yield url

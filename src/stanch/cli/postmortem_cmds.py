@@ -12,6 +12,7 @@ from stanch.errors import InvalidInput, ReadOnly
 from stanch.model.clock import human_duration
 from stanch.postmortem.html import page
 from stanch.services import postmortem as service
+from stanch.services.context import App
 
 why_app = typer.Typer(
     help="Edit the why-tree of the causal analysis: stanch why ID add|remove …",
@@ -30,6 +31,27 @@ def _fields(values: list[str] | None) -> list[tuple[str, str]]:
     return out
 
 
+def _edits(
+    set_: list[str] | None, error_ratio: float | None, bad: int | None, total: int | None
+) -> list[tuple[str, str]]:
+    edits = _fields(set_)
+    if error_ratio is not None:
+        edits.append(("error_ratio", str(error_ratio)))
+    if (bad is None) != (total is None):
+        raise InvalidInput("give --bad and --total together")
+    if bad is not None and total is not None:
+        edits += [("bad", str(bad)), ("total", str(total))]
+    return edits
+
+
+def _edit(app: App, key: str, edits: list[tuple[str, str]], prometheus: bool,
+          actor: str | None) -> None:  # fmt: skip
+    for name, value in edits:
+        service.set_field(app, key, name, value, actor=actor)
+    if prometheus:
+        service.ratio_from_prometheus(app, key, actor=actor)
+
+
 def postmortem(
     ctx: typer.Context,
     incident: Annotated[str | None, typer.Argument(help="Incident id.")] = None,
@@ -42,6 +64,9 @@ def postmortem(
     ] = None,
     bad: Annotated[int | None, typer.Option(help="Failed requests during the outage.")] = None,
     total: Annotated[int | None, typer.Option(help="All requests during the outage.")] = None,
+    prometheus: Annotated[
+        bool, typer.Option("--prometheus", help="Query the error ratio from Prometheus.")
+    ] = False,
     final: Annotated[bool, typer.Option("--final", help="Mark final (checks blameless).")] = False,
     waive: Annotated[str | None, typer.Option(help="No postmortem, for this reason.")] = None,
     html: Annotated[Path | None, typer.Option(help="Also write a standalone HTML page.")] = None,
@@ -57,15 +82,7 @@ def postmortem(
             {"id": key, "state": "waived"}
         )
         return
-    edits = _fields(set_)
-    if error_ratio is not None:
-        edits.append(("error_ratio", str(error_ratio)))
-    if (bad is None) != (total is None):
-        raise InvalidInput("give --bad and --total together")
-    if bad is not None and total is not None:
-        edits += [("bad", str(bad)), ("total", str(total))]
-    for name, value in edits:
-        service.set_field(app, key, name, value, actor=actor)
+    _edit(app, key, _edits(set_, error_ratio, bad, total), prometheus, actor)
     if final:
         draft = service.finalize(app, key, actor=actor)
     else:

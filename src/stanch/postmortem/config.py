@@ -18,6 +18,8 @@ class PostmortemSettings:
     roster: tuple[str, ...] = ()  # people's names the blameless check looks for
     escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
     slos: dict[str, Slo] = field(default_factory=dict)
+    prometheus_url: str | None = None
+    ratio_queries: dict[str, str] = field(default_factory=dict)  # service → PromQL with {window}
 
 
 def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -67,4 +69,14 @@ def load(raw_settings: Mapping[str, Any]) -> PostmortemSettings:
     if isinstance(entries, Mapping):
         entries = [entries]
     slos = {s.service: s for s in (_slo(e) for e in entries)}
-    return PostmortemSettings(_hours(raw, "due_hours", 48), tuple(roster), policy, slos)
+    queries = {str(e["service"]): str(e["error_ratio"]) for e in entries if e.get("error_ratio")}
+    for service, expr in queries.items():
+        if "{window}" not in expr:
+            raise InvalidInput(
+                f"stanch.toml: postmortem.slo error_ratio for {service} needs {{window}}"
+            )
+    url = raw.get("prometheus_url")
+    return PostmortemSettings(
+        _hours(raw, "due_hours", 48), tuple(roster), policy, slos,
+        str(url).rstrip("/") if url else None, queries,
+    )  # fmt: skip

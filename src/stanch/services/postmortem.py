@@ -7,18 +7,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stanch.errors import GuardRefused, InvalidInput, NotFound
+from stanch.errors import EnvironmentProblem, GuardRefused, InvalidInput, NotFound
 from stanch.model import actions as action_model
 from stanch.model import decide
 from stanch.model import postmortem as pm
 from stanch.model.actions import ActionItem
 from stanch.model.blameless import Finding, check
 from stanch.model.clock import iso
-from stanch.model.events import Event, Kind, NewEvent
+from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.slo import Burn, burn, error_ratio, exact
 from stanch.postmortem.config import PostmortemSettings, load
 from stanch.postmortem.lessons import Lessons, lessons, suggestions
+from stanch.postmortem.prometheus import Prometheus, RatioResult, RatioSource
 from stanch.services import recurrence
 from stanch.services.actions import new_event, record_seen
 from stanch.services.context import App, record
@@ -232,14 +233,30 @@ def why_remove(app: App, incident: str | None, node: str, *, actor: str | None =
     record_seen(app, key, build_event)
 
 
-__all__ = [
-    "SECTION",
-    "Draft",
-    "Kind",
-    "build",
-    "finalize",
-    "set_field",
-    "waive",
-    "why_add",
-    "write",
-]
+def ratio_from_prometheus(
+    app: App, incident: str | None, source: RatioSource | None = None, *, actor: str | None = None
+) -> RatioResult:
+    """Query the error ratio over the outage window and record it as the `error_ratio` field."""
+    key = app.resolve_id(incident)
+    settings = load(app.settings.raw)
+    state = app.store.state(key)
+    service = next((s for s in state.services if s in settings.ratio_queries), None)
+    if service is None:
+        raise InvalidInput(
+            f"no error_ratio query in [[postmortem.slo]] for {', '.join(state.services) or key}"
+        )
+    if source is None:
+        if not settings.prometheus_url:
+            raise InvalidInput("set [postmortem] prometheus_url to query the error ratio")
+        source = Prometheus(settings.prometheus_url)
+    marks = pm.milestones(state, app.store.events(key))
+    window = pm.outage_window(marks, app.clock())
+    result = source.error_ratio(settings.ratio_queries[service], marks.onset + window, window)
+    if result.status == "error":
+        raise EnvironmentProblem(result.message)
+    if result.status == "no_data" or result.value is None:
+        raise InvalidInput(
+            f"Prometheus has no data for {service}: {result.message}; give --error-ratio"
+        )
+    set_field(app, key, "error_ratio", str(result.value), actor=actor)
+    return result
