@@ -55,7 +55,7 @@ def check(app: App, key: str, *, at: datetime | None = None) -> list[Recurrence]
         if reasons:
             still_open = [i.ref for i in items(other.id, past) if i.is_open]
             found.append(_flag(app, key, other.id, reasons, still_open, at))
-    return [f for f in found if f is not None]
+    return found
 
 
 def _flag(app: App, key: str, of: str, reasons: list[str], still_open: list[str],
