@@ -44,6 +44,14 @@ def test_durations_and_burn_are_exact(capsys: pytest.CaptureFixture[str], pm_any
     assert "- 2026-11-22T11:40:00Z — **OUTAGE ENDS** (resolved)" in text
     assert "detection took 12m after onset" in text  # measured, under what went badly
     assert "the page was acknowledged 3m after declaration" in text
+    assert (
+        "Detected 2026-11-22T09:52:00Z, 12m after onset; first page to payments-oncall at "
+        "2026-11-22T10:00:30Z, acknowledged at 2026-11-22T10:03:00Z." in text
+    )
+    assert (
+        "Rollback applied at 2026-11-22T10:10:00Z; scale applied at 2026-11-22T10:12:00Z; "
+        "mitigated at 2026-11-22T10:25:00Z; resolved at 2026-11-22T11:40:00Z." in text
+    )
 
 
 def test_postmortem_due_48h_after_resolution_shows_overdue(

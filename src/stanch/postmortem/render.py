@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from stanch.model import kinds
 from stanch.model import postmortem as pm
 from stanch.model.clock import human_duration, iso
 from stanch.model.describe import describe
@@ -47,6 +48,37 @@ def _summary(draft: Draft, scheme: Scheme) -> str:
     if trigger:
         parts.append(f"Triggered by a {trigger.replace('_', ' ')}.")
     return " ".join(parts)
+
+
+def _detection(draft: Draft) -> str:
+    """Drafted from the milestones and pages; the author says which alert or report it was."""
+    m = draft.marks
+    text = f"Detected {iso(m.detected)}, {human_duration(m.detected - m.onset)} after onset"
+    pages = [e for e in draft.events if e.kind == kinds.PAGE_SENT]
+    if pages:
+        first = min(pages, key=lambda e: e.occurred_at)
+        text += f"; first page to {first.data.get('target', 'on-call')} at {iso(first.occurred_at)}"
+    if m.acknowledged:
+        text += f", acknowledged at {iso(m.acknowledged)}"
+    return text + ". _(Which alert or report noticed it?)_"
+
+
+def _resolution(draft: Draft) -> str:
+    """The levers applied and how mitigation was confirmed, from the events."""
+    parts = [
+        f"{e.data.get('lever', 'a lever')} applied at {iso(e.occurred_at)}"
+        for e in sorted(draft.events, key=lambda e: e.occurred_at)
+        if e.kind == kinds.LEVER_APPLIED and not e.data.get("dry_run")
+    ]
+    m = draft.marks
+    if m.mitigated:
+        parts.append(f"mitigated at {iso(m.mitigated)}")
+    if m.resolved:
+        parts.append(f"resolved at {iso(m.resolved)}")
+    if not parts:
+        return "_(to fill in)_"
+    text = _cell("; ".join(parts))
+    return text[:1].upper() + text[1:] + "."
 
 
 def _impact(draft: Draft) -> list[str]:
@@ -143,8 +175,8 @@ def markdown(draft: Draft, scheme: Scheme) -> str:
         "### Summary", "", _field(draft, "summary", _summary(draft, scheme)), "",
         "### Impact", "", *_impact(draft), "",
         "### Causal analysis", "", *_why(draft), "",
-        "### Detection", "", _field(draft, "detection"), "",
-        "### Resolution", "", _field(draft, "resolution"), "",
+        "### Detection", "", _field(draft, "detection", _detection(draft)), "",
+        "### Resolution", "", _field(draft, "resolution", _resolution(draft)), "",
         "### Lessons learned", "", *_lessons(draft),
         "### Action items", "", *_actions(draft), "",
         "### Postmortem timeline (UTC)", "", *_timeline(draft, scheme),
