@@ -64,8 +64,10 @@ def test_two_schedulers_at_once_escalate_each_level_once(
     replicas = [make_app(project, start=at("2026-11-24T01:00:00Z")) for _ in range(2)]
     results: list[int] = []
 
+    told: list[str] = []
+
     def run(app: App) -> None:
-        results.append(len(actions.escalate_overdue(app)))
+        results.append(len(actions.escalate_overdue(app, notify=lambda s: told.append(s.to))))
 
     threads = [threading.Thread(target=run, args=(a,)) for a in replicas]
     for thread in threads:
@@ -75,6 +77,7 @@ def test_two_schedulers_at_once_escalate_each_level_once(
     for replica in replicas:
         replica.close()
     assert sum(results) == 3
+    assert told == ["bob", "bob", "bob"]  # each replica notifies only what it recorded
     escalated = [e for e in pm_app.store.events(ID) if e.kind == "action.escalated"]
     assert sorted(e.data["item"] for e in escalated) == ["A1", "A2", "A3"]
 

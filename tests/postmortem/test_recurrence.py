@@ -48,7 +48,8 @@ def test_repeat_with_open_items_is_raised_one_level(
     assert f"recurrence of {ID}" in str(raise_event.data["reason"])
     assert raise_event.occurred_at == at("2026-12-01T08:00:00Z")  # at declaration
     text = app.files.path(str(again["id"])).read_text()
-    assert f"repeats {ID} (service checkout; same symptom)" in text
+    assert f"repeats {ID} (service checkout; same symptom), see {ID}.md" in text
+    assert flag["link"] == f"{ID}.md"
 
     # another service with the same words is not a repeat
     other = declare(capsys, app, "2026-12-01T09:00:00Z", "Checkout returns 502", "other-svc",

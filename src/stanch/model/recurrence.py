@@ -17,7 +17,7 @@ from stanch.model.events import Event
 from stanch.model.incident import Incident
 from stanch.model.postmortem import facts
 
-RECURRENCE: Final = "recurrence.flagged"  # {"of", "matched_on", "open_items", "summary"}
+RECURRENCE: Final = "recurrence.flagged"  # {"of","link","matched_on","open_items","summary"}
 SIMILAR_SYMPTOM: Final = 0.6  # Jaccard similarity of symptom words
 _SIGNATURE_KEYS = ("signature", "signatures", "log_signature", "log_signatures")
 _PATH_KEYS = ("suspect_path", "suspect_paths")

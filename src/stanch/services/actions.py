@@ -153,11 +153,17 @@ def all_items(app: App, *, owner: str | None = None, overdue: bool = False,
     return sorted(found, key=lambda i: (i.due, i.ref))
 
 
-def escalate_overdue(app: App, *, actor: str = "stanch-scheduler") -> list[Escalation]:
+def escalate_overdue(
+    app: App,
+    *,
+    actor: str = "stanch-scheduler",
+    notify: Callable[[Escalation], None] | None = None,
+) -> list[Escalation]:
     """One tick of the overdue schedule: record each escalation that is due now, once.
 
     Safe to run from several processes or replicas at once: each escalation is decided
-    under the incident's write lock, so a level is never recorded twice.
+    under the incident's write lock, so a level is never recorded twice — and `notify`
+    (the server passes its chat or pager sender) is called only for the one that recorded it.
     """
     now = app.clock()
     policy = load(app.settings.raw).escalation
@@ -168,6 +174,8 @@ def escalate_overdue(app: App, *, actor: str = "stanch-scheduler") -> list[Escal
             if step is None:
                 break
             done_now.append(step)
+            if notify is not None:
+                notify(step)
     return done_now
 
 

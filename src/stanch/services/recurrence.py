@@ -62,7 +62,8 @@ def _flag(app: App, key: str, of: str, reasons: list[str], still_open: list[str]
           at: datetime | None) -> Recurrence:  # fmt: skip
     now = app.clock()
     moment = max(at or now, app.store.state(key).declared_at)
-    links = f"repeats {of} ({'; '.join(reasons)})"
+    link = app.files.path(of).name  # incident files sit side by side: a relative link works
+    links = f"repeats {of} ({'; '.join(reasons)}), see {link}"
     if still_open:
         links += f"; its action items are still open: {', '.join(still_open)}"
 
@@ -70,7 +71,8 @@ def _flag(app: App, key: str, of: str, reasons: list[str], still_open: list[str]
         if of in already_flagged(events):
             raise Nothing
         return new_event(RECURRENCE, ACTOR, moment, now, {
-            "of": of, "matched_on": reasons, "open_items": still_open, "summary": links,
+            "of": of, "link": link, "matched_on": reasons, "open_items": still_open,
+            "summary": links,
         })  # fmt: skip
 
     try:
