@@ -75,9 +75,10 @@ class Draft:
         }  # fmt: skip
 
 
-def people(state: Incident, events: list[Event], settings: PostmortemSettings) -> set[str]:
-    """Names the blameless check looks for: roster, role holders, actors, owners."""
-    names = set(settings.roster)
+def people(state: Incident, events: list[Event], settings: PostmortemSettings,
+           owners: list[str]) -> set[str]:  # fmt: skip
+    """Names the blameless check looks for: roster, role holders, actors, item owners."""
+    names = set(settings.roster) | set(owners)
     for holders in state.roles.values():
         names.update(holders)
     names.update(e.actor for e in events if not e.actor.startswith("stanch"))
@@ -107,7 +108,7 @@ def build(app: App, incident: str | None, *, as_of: datetime | None = None) -> D
     f = pm.facts(events)
     marks = pm.milestones(state, events)
     found = action_model.items(key, events)
-    names = people(state, events, settings)
+    names = people(state, events, settings, [i.owner for i in found])
     texts = f.texts() + [i.text for i in found]
     findings = [hit for text in texts for hit in check(text, names)]
     missing = [f"blameless check: {hit.phrase!r} {hit.reason}" for hit in findings]
