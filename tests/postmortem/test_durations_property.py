@@ -81,7 +81,7 @@ def interleaved(draw: st.DrawFn) -> tuple[list[Event], list[Event]]:
     return orders[0], orders[1]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(interleaved())
 def test_durations_are_consistent_for_any_valid_order(
     pair: tuple[list[Event], list[Event]],

@@ -20,6 +20,7 @@ from stanch.model.slo import Burn, burn, error_ratio, exact
 from stanch.postmortem.config import PostmortemSettings, load
 from stanch.postmortem.lessons import Lessons, lessons, suggestions
 from stanch.postmortem.prometheus import Prometheus, RatioResult, RatioSource
+from stanch.postmortem.render import markdown
 from stanch.services import recurrence
 from stanch.services.actions import new_event, record_seen
 from stanch.services.context import App, record
@@ -126,8 +127,6 @@ def build(app: App, incident: str | None, *, as_of: datetime | None = None) -> D
 
 def write(app: App, incident: str | None, *, actor: str | None = None) -> tuple[Draft, Path]:
     """Draft (or redraft) the postmortem into the incident file."""
-    from stanch.postmortem.render import markdown
-
     draft = build(app, incident)
     key = draft.incident.id
     who = actor or app.settings.actor
