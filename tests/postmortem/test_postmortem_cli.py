@@ -28,7 +28,8 @@ def test_final_needs_blameless_wording_trigger_and_items_then_close_works(
            "--factor", "config")  # fmt: skip
     run_ok(capsys, app, "why", ID, "add", "Bob forgot to watch the canary", "--factor", "detection")
     run_ok(capsys, app, "postmortem", ID, "--set", "went_well=Rollback took one command",
-           "--set", "lucky=Traffic was low on a Sunday", "--set", "users_affected=12000")  # fmt: skip
+           "--set", "lucky=Traffic was low on a Sunday", "--set", "users_affected=12000",
+           "--set", "supporting=https://grafana.example/d/checkout", "--actor", "dana")  # fmt: skip
 
     refused = cli(capsys, app, "postmortem", ID, "--final")
     assert refused.code == 1
@@ -60,6 +61,8 @@ def test_final_needs_blameless_wording_trigger_and_items_then_close_works(
     assert "W4" not in tree and "- W5 (detection): No alert watched" in tree
     assert "- Rollback took one command" in text and "- Traffic was low on a Sunday" in text
     assert "| Users affected | 12000 |" in text
+    assert "**Authors:** dana, tester" in text
+    assert "### Supporting information\n\nhttps://grafana.example/d/checkout" in text
     assert "| A1 | Alert on canary 5xx ratio above the SLO burn | prevent | alert | bob |" in text
     assert not parse(text.encode(), "file").problems  # still a valid, round-tripping file
     html = page.read_text()

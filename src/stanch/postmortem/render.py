@@ -169,9 +169,13 @@ def markdown(draft: Draft, scheme: Scheme) -> str:
     if draft.overdue_by:  # no running count: the file changes only when facts change
         due += f" (OVERDUE as of {iso(draft.as_of)[:10]})"
     check = "passes" if not draft.findings else f"{len(draft.findings)} finding(s)"
+    authors = sorted(
+        {e.actor for e in draft.events if e.kind in _OWN and not e.actor.startswith("stanch")}
+    )
     lines = [
         f"**Status:** {draft.facts.state if draft.facts.state != 'none' else 'draft'} · "
-        f"**{due}** · **Blameless check:** {check}", "",
+        f"**{due}** · **Blameless check:** {check}",
+        f"**Authors:** {_cell(', '.join(authors))}", "",
         "### Summary", "", _field(draft, "summary", _summary(draft, scheme)), "",
         "### Impact", "", *_impact(draft), "",
         "### Causal analysis", "", *_why(draft), "",
@@ -179,7 +183,9 @@ def markdown(draft: Draft, scheme: Scheme) -> str:
         "### Resolution", "", _field(draft, "resolution", _resolution(draft)), "",
         "### Lessons learned", "", *_lessons(draft),
         "### Action items", "", *_actions(draft), "",
-        "### Postmortem timeline (UTC)", "", *_timeline(draft, scheme),
+        "### Postmortem timeline (UTC)", "", *_timeline(draft, scheme), "",
+        "### Supporting information", "",
+        _field(draft, "supporting", "_(links to dashboards, graphs, chat logs)_"),
     ]  # fmt: skip
     if draft.findings:
         lines += ["", "### Blameless check", ""]
