@@ -17,6 +17,7 @@ from stanch.model.severity import Severity
 from stanch.model.status import Status
 from stanch.model.timeparse import parse_when
 from stanch.model.types import IncidentType, blast_radius_problem
+from stanch.services import recurrence
 from stanch.services.context import App, record
 from stanch.services.people_config import people_config
 
@@ -110,6 +111,7 @@ def declare(
 
     event, state = app.store.create(incident_id(declared, base_slug), make)
     path = app.files.regenerate(state.id, app.source(state.id))
+    state = recurrence.at_declaration(app, state)  # a repeat of a past incident is flagged
     return Recorded(state, event, path)
 
 

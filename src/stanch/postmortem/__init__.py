@@ -1,0 +1,1 @@
+"""Postmortem settings, rendering (Markdown, HTML) and issue-tracker sync."""
