@@ -1,0 +1,92 @@
+"""`stanch evidence changes|traces|metrics|onset` and `stanch change record`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from stanch.cli.context import AT_OPTION, INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
+from stanch.cli.evidence_group import evidence_app
+from stanch.services import evidence
+
+change_app = typer.Typer(
+    help="Record changes (deploys, flag flips, config pushes) for later diagnosis.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+
+ONSET_OPTION = typer.Option("--onset", help="Onset to use instead of the incident's.")
+SERVICE_OPTION = typer.Option("--service", help="Affected service (default: the incident's).")
+
+
+def changes(
+    ctx: typer.Context,
+    incident: Annotated[str | None, INCIDENT_ARG] = None,
+    onset: Annotated[str | None, ONSET_OPTION] = None,
+    window: Annotated[str | None, typer.Option(help="How far back, e.g. 6h (default 24h).")] = None,
+    repo: Annotated[list[Path] | None, typer.Option("--repo", help="Git repository.")] = None,
+    service: Annotated[list[str] | None, SERVICE_OPTION] = None,
+    top: Annotated[int, typer.Option(help="How many suspects to show.")] = 10,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Changes before onset, ranked as suspects, each with the lever that undoes it."""
+    report = evidence.changes(
+        app_of(ctx), incident, onset=onset, window=window, repos=repo, services=service,
+        record_it=not no_record,
+    )  # fmt: skip
+    if as_json:
+        data = report.to_dict()
+        data["suspects"] = data["suspects"][: max(top, 0)]
+        emit_json(data)
+        return
+    console.print(
+        f"Onset {report.to_dict()['onset']} ({report.onset_source}); "
+        f"services: {', '.join(report.services) or 'unknown'}; "
+        f"{len(report.suspects)} change(s) in the window."
+    )
+    if not report.suspects:
+        console.print("No changes found before onset in: " + ", ".join(report.sources))
+        return
+    table = Table("#", "score", "at", "kind", "id", "services", "summary", "undo")
+    for suspect in report.suspects[:top]:
+        row = suspect.to_dict()
+        table.add_row(
+            str(row["rank"]), f"{row['score']:.2f}", row["at"], row["kind"], row["id"][:12],
+            ", ".join(row["services"]) or "?", row["summary"][:60], row["undo"] or "none known",
+        )  # fmt: skip
+    console.print(table)
+
+
+def record_change(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Option("--kind", help="deploy, config, flag, infra, code …")],
+    ref: Annotated[str, typer.Option("--ref", help="Version, revision, flag or commit.")],
+    summary: Annotated[str, typer.Option("--summary", help="What changed, in one line.")],
+    service: Annotated[list[str] | None, typer.Option("--service", help="Service changed.")] = None,
+    undo: Annotated[str | None, typer.Option("--undo", help="Command that undoes it.")] = None,
+    incident: Annotated[
+        str | None, typer.Option("--incident", help="Also record it on this incident.")
+    ] = None,
+    at: Annotated[str | None, AT_OPTION] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Record a change from CI/CD or by hand, for `stanch evidence changes` to rank."""
+    done = evidence.record_change(
+        app_of(ctx), kind=kind, ref=ref, summary=summary, services=service, undo=undo, at=at,
+        incident=incident,
+    )  # fmt: skip
+    if as_json:
+        emit_json(done)
+    else:
+        where = done.get("incident") or done.get("log")
+        console.print(f"Recorded {kind} {ref} at {done['at']} in {where}.")
+
+
+def register(app: typer.Typer) -> None:
+    evidence_app.command("changes")(changes)
+    change_app.command("record")(record_change)
+    app.add_typer(change_app, name="change")

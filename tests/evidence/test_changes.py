@@ -1,0 +1,201 @@
+"""Changes before onset from a real git repository and the change log, with red herrings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from stanch.evidence.changes import ServiceMap, classify
+from stanch.model.kinds import CHANGE_RECORDED
+from stanch.services import evidence, incidents
+from stanch.services.context import App
+from tests.conftest import T0
+from tests.evidence.gitrepo import Repo, lines
+from tests.support.cli import cli
+
+ONSET = T0 - timedelta(minutes=30)
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> tuple[Repo, str]:
+    """Many unrelated changes; one bad checkout commit 40 min before onset."""
+    repo = Repo(tmp_path / "shop")
+    repo.commit(ONSET - timedelta(days=3), "initial", {"README.md": "shop\n"})
+    for i in range(30):  # a busy day on other services
+        at = ONSET - timedelta(hours=20) + timedelta(minutes=37 * i)
+        service = ("search", "web", "inventory")[i % 3]
+        repo.commit(
+            at, f"{service}: tweak {i}", {f"services/{service}/m{i}.py": lines(5 + i, service)}
+        )
+    repo.commit(
+        ONSET - timedelta(hours=6),
+        "checkout: log format",
+        {"services/checkout/log.py": lines(3, "log")},
+    )
+    bad = repo.commit(
+        ONSET - timedelta(minutes=40), "checkout: new payment client with shorter timeouts",
+        {"services/checkout/payment_client.py": lines(120, "client")},
+    )  # fmt: skip
+    # Red herrings right before onset: docs, a big search change, checkout tests only.
+    repo.commit(
+        ONSET - timedelta(minutes=20),
+        "checkout: test fixtures",
+        {"services/checkout/tests/test_pay.py": lines(50, "t")},
+    )
+    repo.commit(
+        ONSET - timedelta(minutes=5),
+        "search: ranking rewrite",
+        {"services/search/rank.py": lines(400, "rank")},
+    )
+    repo.commit(ONSET - timedelta(minutes=2), "docs: runbook typo", {"docs/runbook.md": "fix\n"})
+    # After onset: cannot be the cause.
+    repo.commit(
+        ONSET + timedelta(minutes=20),
+        "checkout: retry tweak",
+        {"services/checkout/retry.py": lines(10, "r")},
+    )
+    return repo, bad
+
+
+def _declare(app: App, service: str = "checkout") -> str:
+    done = incidents.declare(
+        app, "Checkout returns 502", severity="SEV2", started=ONSET.isoformat(), services=[service]
+    )
+    return done.incident.id
+
+
+def test_bad_commit_beats_recent_unrelated_changes(app: App, history: tuple[Repo, str]) -> None:
+    repo, bad = history
+    key = _declare(app)
+    report = evidence.changes(app, key, repos=[repo.root])
+    top = report.suspects[0].to_dict()
+    assert top["id"] == bad
+    assert top["services"] == ["checkout"]
+    assert top["kind"] == "code"
+    assert top["undo"] == f"git -C {repo.root} revert --no-edit {bad}"
+    ids = [s.change.summary for s in report.suspects]
+    assert "checkout: retry tweak" not in ids  # after onset
+    kinds = {s.change.summary: s.change.kind for s in report.suspects}
+    assert kinds["docs: runbook typo"] == "docs"
+    assert kinds["checkout: test fixtures"] == "test"
+
+
+def test_without_a_known_service_proximity_and_kind_decide(
+    app: App, history: tuple[Repo, str]
+) -> None:
+    repo, _ = history
+    done = incidents.declare(app, "Everything slow", severity="SEV3", started=ONSET.isoformat())
+    report = evidence.changes(app, done.incident.id, repos=[repo.root], record_it=False)
+    top = report.suspects[0].change
+    assert top.summary == "search: ranking rewrite"  # the big code change right before onset
+
+
+def test_cli_json_schema_and_timeline(
+    app: App, history: tuple[Repo, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, bad = history
+    key = _declare(app)
+    ran = cli(
+        capsys,
+        app,
+        "evidence",
+        "changes",
+        key,
+        "--repo",
+        str(repo.root),
+        "--json",
+        "--window",
+        "2h",
+    )
+    assert ran.code == 0, ran.err
+    data = ran.json()
+    assert data["onset"] == "2026-11-22T09:30:00Z"
+    first = data["suspects"][0]
+    assert set(first) >= {"rank", "kind", "id", "at", "summary", "services", "score", "undo"}
+    assert first["rank"] == 1 and first["id"] == bad
+    assert all(s["at"] >= "2026-11-22T07:30:00Z" for s in data["suspects"])  # --window 2h
+    events = app.store.events(key)
+    assert events[-1].kind == "evidence.changes"
+    assert events[-1].data["suspects"][0]["id"] == bad
+    text = app.files.path(key).read_text()
+    assert bad[:12] in text
+
+
+def test_recorded_deploys_and_flag_flips(app: App, capsys: pytest.CaptureFixture[str]) -> None:
+    key = _declare(app)
+    ran = cli(
+        capsys, app, "change", "record", "--kind", "deploy", "--ref", "search v9", "--service",
+        "search", "--summary", "search deploy", "--at", (ONSET - timedelta(minutes=1)).isoformat(),
+    )  # fmt: skip
+    assert ran.code == 0, ran.err
+    ran = cli(
+        capsys, app, "change", "record", "--kind", "flag", "--ref", "new-pricing", "--service",
+        "checkout", "--summary", "new-pricing on for 50%", "--undo",
+        "flagd: set new-pricing off", "--at", (ONSET - timedelta(minutes=25)).isoformat(),
+        "--incident", key, "--json",
+    )  # fmt: skip
+    assert ran.code == 0, ran.err
+    assert app.store.events(key)[-1].kind == CHANGE_RECORDED
+    data = cli(capsys, app, "evidence", "changes", key, "--json").json()
+    top = data["suspects"][0]
+    assert top["kind"] == "flag" and top["undo"] == "flagd: set new-pricing off"
+    assert top["id"].startswith("event:")
+    assert [s["summary"] for s in data["suspects"]][1] == "search deploy"
+
+
+def test_bad_inputs_give_one_line(
+    app: App, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = _declare(app)
+    ran = cli(capsys, app, "evidence", "changes", key, "--repo", str(tmp_path))
+    assert ran.code == 1 and "not a git repository" in ran.err
+    ran = cli(capsys, app, "evidence", "changes", key, "--window", "soon")
+    assert ran.code == 1 and "duration" in ran.err
+    ran = cli(capsys, app, "change", "record", "--kind", "magic", "--ref", "x", "--summary", "y")
+    assert ran.code == 1 and "change kind" in ran.err
+
+
+def test_merge_commits_are_diffed_against_first_parent(app: App, tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "m")
+    repo.commit(ONSET - timedelta(hours=5), "init", {"README.md": "x\n"})
+    repo.git("checkout", "-q", "-b", "feature")
+    repo.commit(
+        ONSET - timedelta(hours=3),
+        "payments: new retry",
+        {"services/payments/retry.go": lines(30, "p")},
+    )
+    repo.git("checkout", "-q", "main")
+    repo.commit(ONSET - timedelta(hours=2), "docs", {"docs/a.md": "a\n"})
+    repo.git(
+        "merge", "-q", "--no-ff", "-m", "Merge feature", "feature", at=ONSET - timedelta(minutes=30)
+    )
+    key = _declare(app, "payments")
+    report = evidence.changes(app, key, repos=[repo.root], record_it=False)
+    merge = next(s.change for s in report.suspects if s.change.summary == "Merge feature")
+    assert merge.kind == "merge" and merge.services == ("payments",)
+    assert merge.undo is not None and "-m 1" in merge.undo
+
+
+@pytest.mark.parametrize(
+    ("files", "kind"),
+    [
+        (["services/a/x.py"], "code"),
+        (["flags/checkout.flagd.json"], "flag"),
+        (["config/checkout.yaml"], "config"),
+        (["infra/main.tf"], "infra"),
+        (["README.md", "docs/x.md"], "docs"),
+        (["go.sum"], "dependency"),
+    ],
+)
+def test_classify(files: list[str], kind: str) -> None:
+    assert classify(files) == kind
+
+
+def test_service_map_from_paths_and_settings() -> None:
+    paths = ServiceMap({"billing": ("legacy/bill/**",)}, ("checkout",))
+    assert paths.services_of("legacy/bill/a/b.py") == {"billing"}
+    assert paths.services_of("services/checkout/app.py") == {"checkout"}
+    assert paths.services_of("flags/checkout.flagd.json") == {"checkout"}
+    assert paths.services_of("lib/util.py") == set()
