@@ -11,6 +11,7 @@ from rich.table import Table
 from stanch.cli.context import AT_OPTION, INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
 from stanch.cli.evidence_group import evidence_app
 from stanch.services import evidence
+from stanch.services import traces as trace_service
 
 change_app = typer.Typer(
     help="Record changes (deploys, flag flips, config pushes) for later diagnosis.",
@@ -86,7 +87,38 @@ def record_change(
         console.print(f"Recorded {kind} {ref} at {done['at']} in {where}.")
 
 
+def traces(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="OTLP/JSON or Jaeger JSON trace file.")],
+    incident: Annotated[str | None, INCIDENT_ARG] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="otlp or jaeger (default: detected).")
+    ] = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Follow failing requests to the failing hop, contrasted with healthy traces."""
+    report = trace_service.traces(app_of(ctx), incident, file, fmt, record_it=not no_record)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(report.summary() if report.spans else f"{file}: no spans")
+    if report.broken:
+        console.print(f"{report.broken} trace(s) are partial (a parent span is missing).")
+    rows = report.hops or report.latency
+    if rows:
+        table = Table("service", "operation", "downstream", "error / own time", "share", "example")
+        for hop in rows[:5]:
+            what = hop["error"] if hop["kind"] == "error" else f"+{hop['regression_ms']} ms"
+            table.add_row(
+                hop["service"], hop["operation"], hop["downstream"] or "-", str(what),
+                f"{hop['share']:.0%}", hop["trace_ids"][0] if hop["trace_ids"] else "",
+            )  # fmt: skip
+        console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     evidence_app.command("changes")(changes)
+    evidence_app.command("traces")(traces)
     change_app.command("record")(record_change)
     app.add_typer(change_app, name="change")

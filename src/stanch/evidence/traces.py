@@ -1,0 +1,188 @@
+"""Read OTLP/JSON and Jaeger JSON trace files into compact spans, streaming big files.
+
+Small files are parsed whole with orjson (fast); files above `STREAM_ABOVE` bytes are
+read incrementally with ijson, one resourceSpans (OTLP) or one trace (Jaeger) at a
+time, so memory holds compact spans, never the whole document. JSON Lines (one
+TracesData per line, as the OpenTelemetry Collector's file exporter writes) works too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+import ijson
+import orjson
+
+from stanch.errors import InvalidInput, classify_os_error
+from stanch.model.traces import Span
+
+STREAM_ABOVE = 64 * 1024 * 1024
+_PEER_KEYS = ("peer.service", "server.address", "net.peer.name", "db.system", "rpc.service")
+_URL_KEYS = ("url.full", "http.url")
+_JAEGER_KINDS = {"internal": 1, "server": 2, "client": 3, "producer": 4, "consumer": 5}
+_GRPC = ("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+         "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+         "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+         "UNAUTHENTICATED")  # fmt: skip
+
+
+def detect(path: Path) -> str:
+    """'otlp' or 'jaeger', from the first top-level key."""
+    with _open(path) as handle:
+        head = handle.read(65536)
+    otlp, jaeger = head.find(b'"resourceSpans"'), head.find(b'"data"')
+    if otlp == -1 and jaeger == -1:
+        if not head.strip():
+            raise InvalidInput(f"{path}: empty file")
+        raise InvalidInput(f"{path}: neither OTLP/JSON (resourceSpans) nor Jaeger JSON (data)")
+    return "otlp" if jaeger == -1 or (otlp != -1 and otlp < jaeger) else "jaeger"
+
+
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise classify_os_error(exc, f"cannot read {path}") from exc
+
+
+def read_spans(path: Path, fmt: str | None = None, *, stream: bool | None = None) -> Iterator[Span]:
+    """Every span of the file; bad JSON or encoding is one clear InvalidInput."""
+    kind = fmt or detect(path)
+    if kind not in ("otlp", "jaeger"):
+        raise InvalidInput(f"trace format {kind!r}: expected otlp or jaeger")
+    big = path.stat().st_size > STREAM_ABOVE if stream is None else stream
+    prefix = "resourceSpans.item" if kind == "otlp" else "data.item"
+    convert = _otlp_resource if kind == "otlp" else _jaeger_trace
+    try:
+        for item in _items(path, prefix, big):
+            yield from convert(item)
+    except (ijson.JSONError, orjson.JSONDecodeError) as exc:
+        raise InvalidInput(f"{path}: {_json_problem(exc)}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: not UTF-8 text") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInput(f"{path}: not a {kind} trace document ({exc!r})") from None
+
+
+def _json_problem(exc: Exception) -> str:
+    detail = exc.args[0] if exc.args else exc
+    text = detail.decode(errors="replace") if isinstance(detail, bytes) else str(detail)
+    if "UTF8" in text or "UTF-8" in text:
+        return "not UTF-8 text"
+    return f"malformed JSON ({text.strip().splitlines()[0][:120] if text.strip() else 'truncated'})"
+
+
+def _items(path: Path, prefix: str, stream: bool) -> Iterator[Any]:
+    if stream:
+        with _open(path) as handle:
+            yield from ijson.items(handle, prefix, multiple_values=True, use_float=True)
+        return
+    with _open(path) as handle:
+        raw = handle.read()
+    key = prefix.split(".", maxsplit=1)[0]
+    try:
+        docs = [orjson.loads(raw)]
+    except orjson.JSONDecodeError as exc:
+        if "UTF-8" in str(exc):
+            raise UnicodeDecodeError("utf-8", raw[:1], 0, 1, str(exc)) from None
+        lines = [line for line in raw.splitlines() if line.strip()]
+        if len(lines) < 2:
+            raise
+        docs = [orjson.loads(line) for line in lines]  # JSON Lines: one document a line
+    for doc in docs:
+        if not isinstance(doc, dict):
+            raise InvalidInput(f"{path}: top level is not an object")
+        yield from doc.get(key) or ()
+
+
+def _value(any_value: dict[str, Any]) -> Any:
+    for key in ("stringValue", "intValue", "boolValue", "doubleValue"):
+        if key in any_value:
+            return any_value[key]
+    return None
+
+
+def _attrs(items: list[dict[str, Any]] | None) -> dict[str, Any]:
+    return {a["key"]: _value(a.get("value") or {}) for a in items or ()}
+
+
+def _peer(attrs: dict[str, Any]) -> str:
+    for key in _PEER_KEYS:
+        if attrs.get(key):
+            return str(attrs[key])
+    for key in _URL_KEYS:
+        if attrs.get(key):
+            return urlsplit(str(attrs[key])).hostname or ""
+    return ""
+
+
+def _error_type(attrs: dict[str, Any], message: str, exception: str) -> str:
+    if attrs.get("error.type"):
+        return str(attrs["error.type"])
+    if exception:
+        return exception
+    code = attrs.get("http.response.status_code", attrs.get("http.status_code"))
+    if code is not None and str(code).isdigit() and int(code) >= 400:
+        return str(code)
+    grpc = attrs.get("rpc.grpc.status_code")
+    if grpc is not None and str(grpc).isdigit() and 0 < int(grpc) < len(_GRPC):
+        return _GRPC[int(grpc)]
+    return attrs.get("rpc.response.status_code") or message or "error"
+
+
+def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
+    service = str(
+        _attrs((resource.get("resource") or {}).get("attributes")).get("service.name", "")
+    )
+    for scope in resource.get("scopeSpans") or ():
+        for raw in scope.get("spans") or ():
+            attrs = _attrs(raw.get("attributes"))
+            status = raw.get("status") or {}
+            error = int(status.get("code") or 0) == 2
+            exception = ""
+            if error:
+                for event in raw.get("events") or ():
+                    if event.get("name") == "exception":
+                        exception = str(_attrs(event.get("attributes")).get("exception.type", ""))
+            yield Span(
+                str(raw["traceId"]).lower(), str(raw["spanId"]).lower(),
+                str(raw.get("parentSpanId") or "").lower(), service, str(raw.get("name", "")),
+                int(raw.get("kind") or 0), int(raw.get("startTimeUnixNano") or 0),
+                int(raw.get("endTimeUnixNano") or 0), error,
+                _error_type(attrs, str(status.get("message") or ""), exception) if error else "",
+                _peer(attrs),
+            )  # fmt: skip
+
+
+def _jaeger_trace(trace: dict[str, Any]) -> Iterator[Span]:
+    processes = {
+        k: str(v.get("serviceName", "")) for k, v in (trace.get("processes") or {}).items()
+    }
+    for raw in trace.get("spans") or ():
+        tags = {t["key"]: t.get("value") for t in raw.get("tags") or ()}
+        error = tags.get("error") in (True, "true") or tags.get("otel.status_code") == "ERROR"
+        parent = next(
+            (r["spanID"] for r in raw.get("references") or () if r.get("refType") == "CHILD_OF"),
+            "",
+        )
+        exception = ""
+        for log in raw.get("logs") or ():
+            fields = {f["key"]: f.get("value") for f in log.get("fields") or ()}
+            if fields.get("event") == "exception" and fields.get("exception.type"):
+                exception = str(fields["exception.type"])
+        start = int(raw.get("startTime") or 0) * 1000
+        message = str(tags.get("otel.status_description") or "")
+        yield Span(
+            str(raw["traceID"]).lower(), str(raw["spanID"]).lower(), str(parent).lower(),
+            processes.get(str(raw.get("processID")), ""), str(raw.get("operationName", "")),
+            _JAEGER_KINDS.get(str(tags.get("span.kind", "")), 0), start,
+            start + int(raw.get("duration") or 0) * 1000, error,
+            _error_type(tags, message, exception) if error else "", _peer(tags),
+        )  # fmt: skip
