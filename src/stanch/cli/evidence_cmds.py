@@ -11,6 +11,7 @@ from rich.table import Table
 from stanch.cli.context import AT_OPTION, INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
 from stanch.cli.evidence_group import evidence_app
 from stanch.services import evidence
+from stanch.services import metrics as metric_service
 from stanch.services import traces as trace_service
 
 change_app = typer.Typer(
@@ -117,7 +118,70 @@ def traces(
         console.print(table)
 
 
+PROMETHEUS_OPTION = typer.Option("--prometheus", help="Prometheus base URL.")
+
+
+def onset(
+    ctx: typer.Context,
+    incident: Annotated[str | None, INCIDENT_ARG] = None,
+    query: Annotated[
+        str | None, typer.Option("--query", help="PromQL of the flagging metric.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Series file (CSV or JSON).")] = None,
+    since: Annotated[str | None, typer.Option(help="Window start (default onset − 3h).")] = None,
+    until: Annotated[str | None, typer.Option(help="Window end (default now).")] = None,
+    prometheus: Annotated[str | None, PROMETHEUS_OPTION] = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """When did the flagging metric change? Compared with the responder's onset."""
+    report = metric_service.onset(
+        app_of(ctx), incident, query=query, file=file, since=since, until=until,
+        prometheus=prometheus, record_it=not no_record,
+    )  # fmt: skip
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        console.print(report.summary())
+
+
+def _num(value: float | None) -> str:
+    return "no data" if value is None else f"{value:.4g}"
+
+
+def metrics(
+    ctx: typer.Context,
+    incident: Annotated[str | None, INCIDENT_ARG] = None,
+    service: Annotated[str | None, SERVICE_OPTION] = None,
+    onset_at: Annotated[str | None, ONSET_OPTION] = None,
+    window: Annotated[str | None, typer.Option(help="Before/after span (default 30m).")] = None,
+    prometheus: Annotated[str | None, PROMETHEUS_OPTION] = None,
+    plot: Annotated[Path | None, typer.Option("--plot", help="Write an SVG chart here.")] = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """RED and USE numbers of the service before vs after onset, with their queries."""
+    report = metric_service.metrics(
+        app_of(ctx), incident, service=service, onset_at=onset_at, window=window,
+        prometheus=prometheus, plot=plot, record_it=not no_record,
+    )  # fmt: skip
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    table = Table("signal", "before", "after", "query")
+    for number in report.numbers:
+        table.add_row(
+            number["name"], _num(number["before"]), _num(number["after"]), number["query"]
+        )
+    console.print(f"{report.service} around onset {report.to_dict()['onset']}:")
+    console.print(table)
+    if report.plot:
+        console.print(f"Plot: {report.plot}")
+
+
 def register(app: typer.Typer) -> None:
+    evidence_app.command("onset")(onset)
+    evidence_app.command("metrics")(metrics)
     evidence_app.command("changes")(changes)
     evidence_app.command("traces")(traces)
     change_app.command("record")(record_change)

@@ -30,7 +30,7 @@ def onset_of(state: Incident, given: str | None, now: datetime) -> tuple[datetim
     """The onset to work from and where it came from."""
     if given:
         return parse_when(given, now), "given"
-    if state.onset_at is not None:
+    if state.onset_at != state.declared_at:
         return state.onset_at, "responder"
     return state.declared_at, "declared"
 
