@@ -9,7 +9,9 @@ import typer
 from rich.table import Table
 
 from stanch.cli.context import AT_OPTION, INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
+from stanch.cli.diagnose_view import diagnose_lines
 from stanch.cli.evidence_group import evidence_app
+from stanch.services import diagnose as diagnose_service
 from stanch.services import evidence
 from stanch.services import metrics as metric_service
 from stanch.services import traces as trace_service
@@ -179,7 +181,22 @@ def metrics(
         console.print(f"Plot: {report.plot}")
 
 
+def diagnose(
+    ctx: typer.Context,
+    incident: Annotated[str | None, INCIDENT_ARG] = None,
+    as_json: Annotated[bool, JSON_OPTION] = False,
+) -> None:
+    """Onset, top suspects with undo levers, failing hop, metrics, hypotheses: one screen."""
+    found = diagnose_service.diagnose(app_of(ctx), incident)
+    if as_json:
+        emit_json(found)
+        return
+    for line in diagnose_lines(found):
+        console.print(line, soft_wrap=True)
+
+
 def register(app: typer.Typer) -> None:
+    app.command("diagnose")(diagnose)
     evidence_app.command("onset")(onset)
     evidence_app.command("metrics")(metrics)
     evidence_app.command("changes")(changes)
