@@ -199,3 +199,20 @@ def test_service_map_from_paths_and_settings() -> None:
     assert paths.services_of("services/checkout/app.py") == {"checkout"}
     assert paths.services_of("flags/checkout.flagd.json") == {"checkout"}
     assert paths.services_of("lib/util.py") == set()
+
+
+def test_backstage_catalog_maps_folders_to_services(app: App, tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "mono")
+    catalog = (
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: payments-api\n"
+        "  annotations:\n    pagerduty.com/service-id: PX\nspec:\n  owner: team-pay\n"
+    )
+    repo.commit(ONSET - timedelta(hours=5), "catalog", {"pay/catalog-info.yaml": catalog})
+    pay = repo.commit(
+        ONSET - timedelta(hours=2), "fix rounding", {"pay/core/round.go": lines(30, "r")}
+    )
+    repo.commit(ONSET - timedelta(minutes=3), "search tweak", {"search/core/q.go": lines(30, "q")})
+    key = _declare(app, "payments-api")
+    report = evidence.changes(app, key, repos=[repo.root], record_it=False)
+    assert report.suspects[0].change.id == pay
+    assert report.suspects[0].change.services == ("payments-api",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -190,6 +191,32 @@ def _reverted_shas(changes: list[Change]) -> set[str]:
         if marker in change.summary:
             done.add(change.summary.split(marker, 1)[1].split(",")[0].split()[0])
     return done
+
+
+_CATALOG_NAME = re.compile(
+    r"^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*['\"]?([\w.-]+)", re.MULTILINE
+)
+_CATALOG_KIND = re.compile(r"^kind:\s*Component\b", re.MULTILINE)
+
+
+def catalog_globs(repo: Path, executor: Executor) -> dict[str, tuple[str, ...]]:
+    """Backstage components (`catalog-info.yaml`): the folder of each file is that service's."""
+    listed = executor.run(
+        ["git", "-C", str(repo), "ls-files", "--", "catalog-info.yaml", "*/catalog-info.yaml"],
+        mutating=False, timeout=30,
+    )  # fmt: skip
+    found: dict[str, tuple[str, ...]] = {}
+    for name in listed.stdout.splitlines() if listed.ok else ():
+        try:
+            text = (repo / name).read_text(errors="replace")
+        except OSError:
+            continue
+        for document in text.split("\n---"):
+            match = _CATALOG_NAME.search(document.lstrip("-\n") + "\n")
+            if match and _CATALOG_KIND.search(document.lstrip("-\n")):
+                folder = str(PurePosixPath(name).parent)
+                found[match.group(1)] = ("**",) if folder == "." else (f"{folder}/**",)
+    return found
 
 
 def window_bounds(onset: datetime, window: timedelta) -> tuple[datetime, datetime]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stanch.evidence import changelog
-from stanch.evidence.changes import GitSource, ServiceMap
+from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
 from stanch.executor import Executor
 from stanch.model import evidence as model
@@ -106,10 +106,11 @@ def _gather(
         found += changelog.read(cfg.change_log)
         sources.append(str(cfg.change_log))
     known = tuple(sorted(set(cfg.services) | set(affected)))
-    mapping = ServiceMap(cfg.services, known)
     executor = Executor(timeout=60)
     since, until = onset - span, onset + model.GRACE_AFTER_ONSET
     for repo in repos:
+        globs = {**catalog_globs(repo, executor), **cfg.services}
+        mapping = ServiceMap(globs, tuple(sorted(set(known) | set(globs))))
         found += GitSource(repo, mapping, executor).changes(since, until)
         sources.append(f"git:{repo}")
     return found, tuple(sources)
