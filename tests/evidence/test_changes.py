@@ -216,3 +216,39 @@ def test_backstage_catalog_maps_folders_to_services(app: App, tmp_path: Path) ->
     report = evidence.changes(app, key, repos=[repo.root], record_it=False)
     assert report.suspects[0].change.id == pay
     assert report.suspects[0].change.services == ("payments-api",)
+
+
+def test_service_spelled_differently_and_from_traces(app: App, history: tuple[Repo, str]) -> None:
+    repo, bad = history
+    key = _declare(app, "checkout-api")  # the folder is services/checkout
+    report = evidence.changes(app, key, repos=[repo.root], record_it=False)
+    assert report.suspects[0].change.id == bad
+    assert report.suspects[0].change.services == ("checkout-api",)
+
+
+def test_without_a_named_service_the_failing_hop_decides(app: App, tmp_path: Path) -> None:
+    from tests.evidence.otel_app import App as Shop
+    from tests.evidence.otel_app import Fault
+
+    repo = Repo(tmp_path / "shop")
+    repo.commit(ONSET - timedelta(days=1), "init", {"README.md": "x\n"})
+    pay = repo.commit(
+        ONSET - timedelta(hours=3),
+        "payments: bank client",
+        {"services/payments/bank.py": lines(40, "b")},
+    )
+    repo.commit(
+        ONSET - timedelta(minutes=4), "search: rewrite", {"services/search/q.py": lines(400, "q")}
+    )
+    key = incidents.declare(
+        app, "checkout 502", severity="SEV2", started=ONSET.isoformat()
+    ).incident.id
+    shop = Shop()
+    for i in range(10):
+        shop.request(Fault(bank_timeout=i % 2 == 0))
+    from stanch.services import traces
+
+    traces.traces(app, key, shop.write(tmp_path / "t.json"))
+    report = evidence.changes(app, key, repos=[repo.root], record_it=False)
+    assert report.services == ("payments", "bank.example")
+    assert report.suspects[0].change.id == pay

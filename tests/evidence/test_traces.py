@@ -153,3 +153,12 @@ def test_cli_records_the_hop(app: App, otlp_file: Path, capsys: pytest.CaptureFi
     assert "payments POST → bank.example (timeout)" in app.files.path(key).read_text()
     ran = cli(capsys, app, "evidence", "traces", "/nonexistent.json", key)
     assert ran.code == 1 and "no such file" in ran.err
+
+
+def test_enum_names_are_accepted(tmp_path: Path) -> None:
+    span = {"traceId": "b" * 32, "spanId": "1" * 16, "name": "GET /", "kind": "SPAN_KIND_SERVER",
+            "startTimeUnixNano": 1, "endTimeUnixNano": 2, "status": {"code": "STATUS_CODE_ERROR"}}  # fmt: skip
+    path = tmp_path / "named.json"
+    path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}))
+    report = analyse(path)
+    assert report.failing == 1 and report.hops[0]["operation"] == "GET /"

@@ -67,9 +67,24 @@ class ServiceMap:
             if i + 1 == len(dirs) and part in _NAMED_FILE_ROOTS:
                 found.add(PurePosixPath(parts[-1]).stem.split(".")[0])  # flags/checkout.json
                 break
-        stem = PurePosixPath(path).stem
-        found.update(s for s in self.known if s in dirs or stem == s)
+        names = {normalise(n) for n in (*dirs, PurePosixPath(path).stem.split(".")[0])}
+        aliases = {normalise(s): s for s in self.known}
+        # services/checkout/… with "checkout-api" affected: one service, spelled two ways
+        found = {aliases.get(normalise(s), s) for s in found}
+        found.update(s for key, s in aliases.items() if key in names)
         return found
+
+
+_SUFFIXES = ("-api", "-service", "-svc", "-server", "-app", "-srv")
+
+
+def normalise(name: str) -> str:
+    """'Checkout_Service' and 'checkout' name the same service."""
+    text = name.lower().replace("_", "-")
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
 
 
 def _glob(path: str, pattern: str) -> bool:

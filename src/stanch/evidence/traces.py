@@ -137,6 +137,16 @@ def _error_type(attrs: dict[str, Any], message: str, exception: str) -> str:
     return attrs.get("rpc.response.status_code") or message or "error"
 
 
+_OTLP_KINDS = {"INTERNAL": 1, "SERVER": 2, "CLIENT": 3, "PRODUCER": 4, "CONSUMER": 5}
+
+
+def _enum(value: Any, names: dict[str, int]) -> int:
+    """Integers per the OTLP/JSON spec; enum names (SPAN_KIND_SERVER) from lax encoders too."""
+    if isinstance(value, str) and not value.isdigit():
+        return names.get(value.rsplit("_", 1)[-1], 0)
+    return int(value or 0)
+
+
 def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
     service = str(
         _attrs((resource.get("resource") or {}).get("attributes")).get("service.name", "")
@@ -145,7 +155,7 @@ def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
         for raw in scope.get("spans") or ():
             attrs = _attrs(raw.get("attributes"))
             status = raw.get("status") or {}
-            error = int(status.get("code") or 0) == 2
+            error = _enum(status.get("code"), {"UNSET": 0, "OK": 1, "ERROR": 2}) == 2
             exception = ""
             if error:
                 for event in raw.get("events") or ():
@@ -154,7 +164,7 @@ def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
             yield Span(
                 str(raw["traceId"]).lower(), str(raw["spanId"]).lower(),
                 str(raw.get("parentSpanId") or "").lower(), service, str(raw.get("name", "")),
-                int(raw.get("kind") or 0), int(raw.get("startTimeUnixNano") or 0),
+                _enum(raw.get("kind"), _OTLP_KINDS), int(raw.get("startTimeUnixNano") or 0),
                 int(raw.get("endTimeUnixNano") or 0), error,
                 _error_type(attrs, str(status.get("message") or ""), exception) if error else "",
                 _peer(attrs),

@@ -77,7 +77,7 @@ def changes(
     now = app.clock()
     start, source_of_onset = onset_of(state, onset, now)
     span = parse_duration(window, "--window") if window else cfg.window
-    affected = tuple(services or state.services)
+    affected = tuple(services or state.services or _failing_services(app, key))
     found, sources = _gather(app, cfg, key, start, span, tuple(repos or cfg.repos), affected)
     suspects = model.rank(found, start, span, affected)
     seq = None
@@ -94,6 +94,17 @@ def changes(
         )
         seq = event.seq
     return ChangesReport(key, start, source_of_onset, span, affected, sources, suspects, seq)
+
+
+def _failing_services(app: App, key: str) -> tuple[str, ...]:
+    """Without a named service, the failing hop found in traces says where to look."""
+    hop = None
+    for event in app.store.iter_events(key):
+        if event.kind == model.EVIDENCE_TRACES and event.data.get("failing_hop"):
+            hop = event.data["failing_hop"]
+    if not hop:
+        return ()
+    return tuple(s for s in (hop.get("service"), hop.get("downstream")) if s)
 
 
 def _gather(
