@@ -252,3 +252,43 @@ def test_without_a_named_service_the_failing_hop_decides(app: App, tmp_path: Pat
     report = evidence.changes(app, key, repos=[repo.root], record_it=False)
     assert report.services == ("payments", "bank.example")
     assert report.suspects[0].change.id == pay
+
+
+def test_helm_history_gives_deploys_with_rollback(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import os
+
+    history = [
+        {"revision": 1, "updated": "2026-11-21T08:00:00.123456789Z", "status": "superseded",
+         "chart": "checkout-1.4.0", "app_version": "2.13.2", "description": "Install complete"},
+        {"revision": 2, "updated": "2026-11-22T09:20:00.5Z", "status": "deployed",
+         "chart": "checkout-1.5.0", "app_version": "2.14.0", "description": "Upgrade complete"},
+    ]  # fmt: skip
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls"
+    stand_in = bin_dir / "helm"
+    stand_in.write_text(
+        f"#!/bin/sh\necho \"$@\" >> {calls}\ncat <<'EOF'\n{json.dumps(history)}\nEOF\n"
+    )
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    key = _declare(app)
+    report = evidence.changes(app, key, helm=["shop/checkout"], record_it=False)
+    assert calls.read_text().split() == [
+        "history",
+        "checkout",
+        "--max",
+        "50",
+        "-o",
+        "json",
+        "-n",
+        "shop",
+    ]
+    assert len(report.suspects) == 1  # revision 1 installed the release: nothing to roll back to
+    top = report.suspects[0].to_dict()
+    assert top["kind"] == "deploy" and top["id"] == "helm:shop/checkout:2"
+    assert top["undo"] == "helm rollback checkout 1 -n shop"
+    assert top["at"] == "2026-11-22T09:20:00Z" and "checkout" in top["services"]

@@ -33,6 +33,9 @@ def changes(
     window: Annotated[str | None, typer.Option(help="How far back, e.g. 6h (default 24h).")] = None,
     repo: Annotated[list[Path] | None, typer.Option("--repo", help="Git repository.")] = None,
     service: Annotated[list[str] | None, SERVICE_OPTION] = None,
+    helm: Annotated[
+        list[str] | None, typer.Option("--helm", help="Helm release ([namespace/]name).")
+    ] = None,
     top: Annotated[int, typer.Option(help="How many suspects to show.")] = 10,
     no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
     as_json: Annotated[bool, JSON_OPTION] = False,
@@ -40,7 +43,7 @@ def changes(
     """Changes before onset, ranked as suspects, each with the lever that undoes it."""
     report = evidence.changes(
         app_of(ctx), incident, onset=onset, window=window, repos=repo, services=service,
-        record_it=not no_record,
+        helm=helm, record_it=not no_record,
     )  # fmt: skip
     if as_json:
         data = report.to_dict()

@@ -9,6 +9,7 @@ from typing import Any
 
 from stanch.evidence import changelog
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
+from stanch.evidence.deploys import HelmSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
 from stanch.executor import Executor
 from stanch.model import evidence as model
@@ -68,6 +69,7 @@ def changes(
     window: str | None = None,
     repos: list[Path] | None = None,
     services: list[str] | None = None,
+    helm: list[str] | None = None,
     record_it: bool = True,
 ) -> ChangesReport:
     """Changes in the window before onset from git, the change log and the incident, ranked."""
@@ -78,7 +80,10 @@ def changes(
     start, source_of_onset = onset_of(state, onset, now)
     span = parse_duration(window, "--window") if window else cfg.window
     affected = tuple(services or state.services or _failing_services(app, key))
-    found, sources = _gather(app, cfg, key, start, span, tuple(repos or cfg.repos), affected)
+    found, sources = _gather(
+        app, cfg, key, start, span, tuple(repos or cfg.repos), affected,
+        tuple(helm or cfg.helm_releases),
+    )  # fmt: skip
     suspects = model.rank(found, start, span, affected)
     seq = None
     if record_it:
@@ -109,7 +114,7 @@ def _failing_services(app: App, key: str) -> tuple[str, ...]:
 
 def _gather(
     app: App, cfg: EvidenceSettings, key: str, onset: datetime, span: timedelta,
-    repos: tuple[Path, ...], affected: tuple[str, ...],
+    repos: tuple[Path, ...], affected: tuple[str, ...], releases: tuple[str, ...] = (),
 ) -> tuple[list[Change], tuple[str, ...]]:  # fmt: skip
     found = changelog.from_events(app.store.iter_events(key))
     sources = ["incident events"]
@@ -124,6 +129,9 @@ def _gather(
         mapping = ServiceMap(globs, tuple(sorted(set(known) | set(globs))))
         found += GitSource(repo, mapping, executor).changes(since, until)
         sources.append(f"git:{repo}")
+    for release in releases:
+        found += HelmSource(release, executor).changes()
+        sources.append(f"helm:{release}")
     return found, tuple(sources)
 
 
