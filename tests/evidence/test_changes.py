@@ -292,3 +292,42 @@ def test_helm_history_gives_deploys_with_rollback(
     assert top["kind"] == "deploy" and top["id"] == "helm:shop/checkout:2"
     assert top["undo"] == "helm rollback checkout 1 -n shop"
     assert top["at"] == "2026-11-22T09:20:00Z" and "checkout" in top["services"]
+
+
+def test_expired_certificate_in_the_repo(project: Path, tmp_path: Path) -> None:
+    import subprocess
+    from datetime import UTC, datetime
+
+    from tests.conftest import make_app
+
+    repo = Repo(tmp_path / "tls")
+    cert_dir = repo.root / "deploy" / "gateway"
+    cert_dir.mkdir(parents=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+         "/CN=gateway.example", "-keyout", str(tmp_path / "k.pem"), "-out", str(cert_dir / "tls.crt")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    shown = subprocess.run(["openssl", "x509", "-noout", "-enddate", "-in", str(cert_dir / "tls.crt")],
+                           check=True, capture_output=True, text=True).stdout  # fmt: skip
+    expiry = datetime.strptime(
+        " ".join(shown.split("=", 1)[1].split()), "%b %d %H:%M:%S %Y %Z"
+    ).replace(tzinfo=UTC)
+    repo.commit(
+        expiry - timedelta(hours=20),
+        "gateway tls",
+        {"deploy/gateway/tls.crt": (cert_dir / "tls.crt").read_text()},
+    )
+    repo.commit(
+        expiry - timedelta(minutes=5),
+        "gateway: log level",
+        {"services/gateway/log.py": lines(3, "l")},
+    )
+    later = make_app(project, start=expiry + timedelta(hours=1))
+    key = incidents.declare(later, "TLS errors", severity="SEV1", services=["gateway"],
+                            started=(expiry + timedelta(minutes=1)).isoformat()).incident.id  # fmt: skip
+    report = evidence.changes(later, key, repos=[repo.root], record_it=False)
+    top = report.suspects[0].change
+    assert top.kind == "cert" and top.id == "cert:deploy/gateway/tls.crt"
+    assert "gateway.example" in top.summary and top.services == ("gateway",)
+    later.close()

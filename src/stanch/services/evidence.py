@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stanch.evidence import changelog
+from stanch.evidence.certs import CertSource
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.deploys import HelmSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
@@ -128,6 +129,7 @@ def _gather(
         globs = {**catalog_globs(repo, executor), **cfg.services}
         mapping = ServiceMap(globs, tuple(sorted(set(known) | set(globs))))
         found += GitSource(repo, mapping, executor).changes(since, until)
+        found += CertSource(repo, mapping, executor).changes(since, until)
         sources.append(f"git:{repo}")
     for release in releases:
         found += HelmSource(release, executor).changes()
