@@ -18,10 +18,10 @@ from tests.support.cli import cli
 ONSET = T0 - timedelta(minutes=30)
 
 
-@pytest.fixture
-def history(tmp_path: Path) -> tuple[Repo, str]:
-    """Many unrelated changes; one bad checkout commit 40 min before onset."""
-    repo = Repo(tmp_path / "shop")
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Repo, str]:
+    """Many unrelated changes; one bad checkout commit 40 min before onset (read-only)."""
+    repo = Repo(tmp_path_factory.mktemp("history") / "shop")
     repo.commit(ONSET - timedelta(days=3), "initial", {"README.md": "shop\n"})
     for i in range(30):  # a busy day on other services
         at = ONSET - timedelta(hours=20) + timedelta(minutes=37 * i)
