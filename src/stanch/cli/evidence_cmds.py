@@ -58,14 +58,14 @@ def changes(
     if not report.suspects:
         console.print("No changes found before onset in: " + ", ".join(report.sources))
         return
-    table = Table("#", "score", "at", "kind", "id", "services", "summary", "undo")
     for suspect in report.suspects[:top]:
         row = suspect.to_dict()
-        table.add_row(
-            str(row["rank"]), f"{row['score']:.2f}", row["at"], row["kind"], row["id"][:12],
-            ", ".join(row["services"]) or "?", row["summary"][:60], row["undo"] or "none known",
+        console.print(
+            f"{row['rank']:>2}. {row['score']:.2f}  {row['at']}  {row['kind']:<10} {row['id'][:14]}  "
+            f"[{', '.join(row['services']) or '?'}]  {row['summary'][:80]}",
+            soft_wrap=True, markup=False,
         )  # fmt: skip
-    console.print(table)
+        console.print(f"      undo: {row['undo'] or 'none known'}", soft_wrap=True, markup=False)
 
 
 def record_change(
