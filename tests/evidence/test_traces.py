@@ -162,3 +162,33 @@ def test_enum_names_are_accepted(tmp_path: Path) -> None:
     path.write_text(json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [span]}]}]}))
     report = analyse(path)
     assert report.failing == 1 and report.hops[0]["operation"] == "GET /"
+
+
+def test_traces_from_the_jaeger_query_api(
+    project: Path, otlp_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.conftest import make_app
+    from tests.fakes.evidence_jaeger import FakeJaeger, serving
+
+    data = jaeger(json.loads(otlp_file.read_text()))["data"]
+    first = min(s["startTime"] for t in data for s in t["spans"])
+    fake = FakeJaeger(data)
+    since = (datetime.fromtimestamp(first / 1e6, UTC) - timedelta(minutes=1)).replace(microsecond=0)
+    until = since + timedelta(hours=1)
+    app = make_app(project, start=until + timedelta(hours=1))
+    key = incidents.declare(app, "Checkout 502", severity="SEV2", services=["frontend"]).incident.id
+    with serving(fake) as url:
+        ran = cli(capsys, app, "evidence", "traces", "--source", f"jaeger:{url}", "--incident", key,
+                  "--since", since.isoformat(), "--until", until.isoformat(), "--json")  # fmt: skip
+        assert ran.code == 0, ran.err
+        _check_hop(ran.json()["failing_hop"])
+        assert fake.queries[-1]["service"] == "frontend"
+        assert int(fake.queries[-1]["start"]) == int(since.timestamp() * 1e6)
+        ran = cli(capsys, app, "evidence", "traces", "--source", f"jaeger:{url}", "--incident", key,
+                  "--since", until.isoformat(), "--until", since.isoformat())  # fmt: skip
+        assert ran.code == 1 and "start time is after end time" in ran.err
+    ran = cli(capsys, app, "evidence", "traces", "--source", f"jaeger:{url}", "--incident", key)
+    assert ran.code == 3 and "unreachable" in ran.err
+    app.close()

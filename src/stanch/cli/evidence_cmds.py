@@ -95,8 +95,19 @@ def record_change(
 
 def traces(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="OTLP/JSON or Jaeger JSON trace file.")],
+    file: Annotated[
+        Path | None, typer.Argument(help="OTLP/JSON or Jaeger JSON trace file.")
+    ] = None,
     incident: Annotated[str | None, INCIDENT_ARG] = None,
+    incident_opt: Annotated[
+        str | None, typer.Option("--incident", help="Incident id (with --source).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Trace store instead of a file: jaeger:URL.")
+    ] = None,
+    service: Annotated[str | None, SERVICE_OPTION] = None,
+    since: Annotated[str | None, typer.Option(help="Store window start (onset − 30m).")] = None,
+    until: Annotated[str | None, typer.Option(help="Store window end (now).")] = None,
     fmt: Annotated[
         str | None, typer.Option("--format", help="otlp or jaeger (default: detected).")
     ] = None,
@@ -104,11 +115,16 @@ def traces(
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Follow failing requests to the failing hop, contrasted with healthy traces."""
-    report = trace_service.traces(app_of(ctx), incident, file, fmt, record_it=not no_record)
+    if incident and incident_opt:
+        raise typer.BadParameter("give the incident once", param_hint="--incident")
+    report = trace_service.traces(
+        app_of(ctx), incident or incident_opt, file, fmt, source=source, service=service, since=since,
+        until=until, record_it=not no_record,
+    )  # fmt: skip
     if as_json:
         emit_json(report.to_dict())
         return
-    console.print(report.summary() if report.spans else f"{file}: no spans")
+    console.print(report.summary() if report.spans else f"{report.source}: no spans")
     if report.broken:
         console.print(f"{report.broken} trace(s) are partial (a parent span is missing).")
     rows = report.hops or report.latency

@@ -9,14 +9,16 @@ TracesData per line, as the OpenTelemetry Collector's file exporter writes) work
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+import httpx
 import ijson
 import orjson
 
-from stanch.errors import InvalidInput, classify_os_error
+from stanch.errors import EnvironmentProblem, InvalidInput, classify_os_error
 from stanch.model.traces import Span
 
 STREAM_ABOVE = 64 * 1024 * 1024
@@ -27,6 +29,10 @@ _GRPC = ("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", 
          "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
          "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
          "UNAUTHENTICATED")  # fmt: skip
+
+
+class TraceStoreUnavailable(EnvironmentProblem):
+    """The trace store cannot be reached or failed on its side."""
 
 
 def detect(path: Path) -> str:
@@ -69,6 +75,36 @@ def read_spans(path: Path, fmt: str | None = None, *, stream: bool | None = None
         raise InvalidInput(f"{path}: not UTF-8 text") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise InvalidInput(f"{path}: not a {kind} trace document ({exc!r})") from None
+
+
+def fetch_jaeger(
+    url: str, service: str, start: datetime, end: datetime, limit: int = 1000,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[Span]:  # fmt: skip
+    """Traces of a service from Jaeger's query API, healthy ones too (for the contrast)."""
+    params = {
+        "service": service, "start": str(int(start.timestamp() * 1e6)),
+        "end": str(int(end.timestamp() * 1e6)), "limit": str(limit),
+    }  # fmt: skip
+    try:
+        with httpx.Client(base_url=url, timeout=60, transport=transport) as client:
+            response = client.get("/api/traces", params=params)
+    except httpx.HTTPError as exc:
+        raise TraceStoreUnavailable(f"Jaeger at {url} unreachable: {exc}") from None
+    try:
+        body = response.json()
+    except ValueError:
+        raise TraceStoreUnavailable(
+            f"Jaeger at {url}: HTTP {response.status_code} without JSON"
+        ) from None
+    if response.status_code != 200 or body.get("errors"):
+        detail = (body.get("errors") or [{}])[0].get("msg", f"HTTP {response.status_code}")
+        raise InvalidInput(f"Jaeger at {url} refused the query: {detail}")
+    try:
+        for trace in body.get("data") or ():
+            yield from _jaeger_trace(trace)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InvalidInput(f"Jaeger at {url}: not Jaeger JSON ({exc!r})") from None
 
 
 def _json_problem(exc: Exception) -> str:
