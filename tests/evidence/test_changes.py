@@ -173,6 +173,7 @@ def test_merge_commits_are_diffed_against_first_parent(app: App, tmp_path: Path)
     )
     key = _declare(app, "payments")
     report = evidence.changes(app, key, repos=[repo.root], record_it=False)
+    assert "payments: wild idea" not in [s.change.summary for s in report.suspects]  # unmerged
     merge = next(s.change for s in report.suspects if s.change.summary == "Merge feature")
     assert merge.kind == "merge" and merge.services == ("payments",)
     assert merge.undo is not None and "-m 1" in merge.undo
@@ -331,3 +332,52 @@ def test_expired_certificate_in_the_repo(project: Path, tmp_path: Path) -> None:
     assert top.kind == "cert" and top.id == "cert:deploy/gateway/tls.crt"
     assert "gateway.example" in top.summary and top.services == ("gateway",)
     later.close()
+
+
+def _stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str, output: str) -> Path:
+    import os
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / f"{program}.calls"
+    script = bin_dir / program
+    script.write_text(f"#!/bin/sh\necho \"$@\" >> {calls}\ncat <<'EOF'\n{output}\nEOF\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return calls
+
+
+def test_kubernetes_rollouts_from_replicasets(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    def rs(revision: int, created: str, image: str, owner: str = "checkout") -> dict[str, object]:
+        return {
+            "metadata": {"name": f"{owner}-{revision}", "creationTimestamp": created,
+                         "annotations": {"deployment.kubernetes.io/revision": str(revision)},
+                         "ownerReferences": [{"kind": "Deployment", "name": owner}]},
+            "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}},
+        }  # fmt: skip
+
+    items = [
+        rs(3, "2026-11-22T09:12:00Z", "registry.example/shop/checkout:v2.14.0"),
+        rs(2, "2026-11-20T10:00:00Z", "registry.example/shop/checkout:v2.13.2"),
+        rs(7, "2026-11-22T09:25:00Z", "registry.example/shop/search:v9", owner="search"),
+    ]
+    calls = _stand_in(tmp_path, monkeypatch, "kubectl", json.dumps({"items": items}))
+    key = _declare(app)
+    report = evidence.changes(app, key, k8s=["shop/checkout", "shop/search"], record_it=False)
+    assert calls.read_text().splitlines()[0].split() == [
+        "get",
+        "replicasets",
+        "-o",
+        "json",
+        "-n",
+        "shop",
+    ]
+    top = report.suspects[0].to_dict()
+    assert top["id"] == "k8s:shop/checkout:3" and top["kind"] == "deploy"
+    assert top["undo"] == "kubectl rollout undo deployment/checkout --to-revision=2 -n shop"
+    assert "v2.14.0" in top["summary"]
+    assert len(report.suspects) == 1  # search has a single revision: nothing to roll back to

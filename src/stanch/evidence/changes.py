@@ -149,7 +149,7 @@ class GitSource:
             raise InvalidInput(f"{self.repo}: not a git repository")
         shas = self._git(
             "rev-list",
-            "--all",
+            "HEAD",  # what the deployed branch contains; unmerged branches never shipped
             f"--since={iso(since)}",
             f"--until={iso(until)}",
             "--max-count=2000",

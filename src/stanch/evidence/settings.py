@@ -42,6 +42,7 @@ class MetricNames:
 class EvidenceSettings:
     repos: tuple[Path, ...] = ()
     helm_releases: tuple[str, ...] = ()
+    deployments: tuple[str, ...] = ()
     window: timedelta = timedelta(hours=24)
     prometheus_url: str | None = None
     onset_tolerance: timedelta = timedelta(minutes=5)
@@ -80,6 +81,7 @@ def load(raw: Mapping[str, Any], root: Path, data_dir: Path) -> EvidenceSettings
     return EvidenceSettings(
         repos=tuple(root / r for r in _str_list(table.get("repos", []), "repos")),
         helm_releases=_str_list(table.get("helm_releases", []), "helm_releases"),
+        deployments=_str_list(table.get("deployments", []), "deployments"),
         window=parse_duration(table.get("window", "24h"), "[evidence] window"),
         prometheus_url=url,
         onset_tolerance=parse_duration(

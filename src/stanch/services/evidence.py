@@ -10,7 +10,7 @@ from typing import Any
 from stanch.evidence import changelog
 from stanch.evidence.certs import CertSource
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
-from stanch.evidence.deploys import HelmSource
+from stanch.evidence.deploys import HelmSource, RolloutSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
 from stanch.executor import Executor
 from stanch.model import evidence as model
@@ -71,6 +71,7 @@ def changes(
     repos: list[Path] | None = None,
     services: list[str] | None = None,
     helm: list[str] | None = None,
+    k8s: list[str] | None = None,
     record_it: bool = True,
 ) -> ChangesReport:
     """Changes in the window before onset from git, the change log and the incident, ranked."""
@@ -83,7 +84,7 @@ def changes(
     affected = tuple(services or state.services or _failing_services(app, key))
     found, sources = _gather(
         app, cfg, key, start, span, tuple(repos or cfg.repos), affected,
-        tuple(helm or cfg.helm_releases),
+        tuple(helm or cfg.helm_releases), tuple(k8s or cfg.deployments),
     )  # fmt: skip
     suspects = model.rank(found, start, span, affected)
     seq = None
@@ -116,6 +117,7 @@ def _failing_services(app: App, key: str) -> tuple[str, ...]:
 def _gather(
     app: App, cfg: EvidenceSettings, key: str, onset: datetime, span: timedelta,
     repos: tuple[Path, ...], affected: tuple[str, ...], releases: tuple[str, ...] = (),
+    deployments: tuple[str, ...] = (),
 ) -> tuple[list[Change], tuple[str, ...]]:  # fmt: skip
     found = changelog.from_events(app.store.iter_events(key))
     sources = ["incident events"]
@@ -134,6 +136,9 @@ def _gather(
     for release in releases:
         found += HelmSource(release, executor).changes()
         sources.append(f"helm:{release}")
+    for deployment in deployments:
+        found += RolloutSource(deployment, executor).changes()
+        sources.append(f"k8s:{deployment}")
     return found, tuple(sources)
 
 
