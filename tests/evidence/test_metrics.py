@@ -11,7 +11,7 @@ import pytest
 
 from stanch.errors import InvalidInput
 from stanch.evidence.onset import detect
-from stanch.services import incidents, metrics
+from stanch.services import evidence, incidents, metrics
 from stanch.services.context import App
 from tests.conftest import make_app
 from tests.evidence.promserver import PromServer, free_port
@@ -83,17 +83,19 @@ def test_red_use_before_and_after(live_app: App, prom: PromServer, tmp_path: Pat
 
 
 def test_live_service_fault_is_seen(live_app: App, prom: PromServer) -> None:
-    time.sleep(5)  # a few healthy scrapes first
+    time.sleep(6)  # a few healthy scrapes first
     prom.live.inject()
-    time.sleep(7)
+    time.sleep(8)
     assert prom.live.fault_at is not None
     query = 'sum(rate(live_requests_total{code="500"}[2s])) / sum(rate(live_requests_total[2s]))'
     now = datetime.now(UTC)
     key = _declare(live_app, now - timedelta(seconds=30))
     report = metrics.onset(live_app, key, query=query, prometheus=prom.url,
-                           since=(now - timedelta(seconds=12)).isoformat(), until=now.isoformat())  # fmt: skip
+                           since=(now - timedelta(seconds=14)).isoformat(), until=now.isoformat())  # fmt: skip
     assert report.detected_at is not None
-    assert abs(report.detected_at.timestamp() - prom.live.fault_at) <= 4
+    assert (
+        abs(report.detected_at.timestamp() - prom.live.fault_at) <= 5
+    )  # scrape every 1 s, rate over 2 s
     assert report.detected is not None and report.detected.after > 0.3
 
 
@@ -139,6 +141,8 @@ def test_series_file_and_bad_files(app: App, tmp_path: Path) -> None:
     report = metrics.onset(app, key, file=series)
     assert report.detected_at == at(base + 30 * 40)
     assert report.disagree  # 09:20 vs the responder's 09:10
+    changes = evidence.changes(app, key, record_it=False)  # later evidence starts from it
+    assert (changes.onset, changes.onset_source) == (at(base + 30 * 40), "detected")
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(InvalidInput, match="UTF-8"):

@@ -14,7 +14,7 @@ from stanch.evidence.deploys import HelmSource, RolloutSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
 from stanch.executor import Executor
 from stanch.model import evidence as model
-from stanch.model.clock import iso
+from stanch.model.clock import from_iso, iso
 from stanch.model.evidence import Change, Suspect
 from stanch.model.incident import Incident
 from stanch.model.kinds import CHANGE_RECORDED
@@ -28,10 +28,23 @@ def settings_of(app: App) -> EvidenceSettings:
     return load(app.settings.raw, app.settings.root, app.settings.data_dir)
 
 
-def onset_of(state: Incident, given: str | None, now: datetime) -> tuple[datetime, str]:
-    """The onset to work from and where it came from."""
+def detected_onset(app: App, key: str) -> datetime | None:
+    """The onset the latest `evidence onset` found in the flagging metric, if any."""
+    found = None
+    for event in app.store.iter_events(key):
+        if event.kind == model.EVIDENCE_ONSET:
+            found = event.data.get("onset")
+    return from_iso(found) if found else None
+
+
+def onset_of(
+    state: Incident, given: str | None, now: datetime, detected: datetime | None = None
+) -> tuple[datetime, str]:
+    """The onset to work from and where it came from: given, detected, responder, declared."""
     if given:
         return parse_when(given, now), "given"
+    if detected is not None:
+        return detected, "detected"
     if state.onset_at != state.declared_at:
         return state.onset_at, "responder"
     return state.declared_at, "declared"
@@ -79,7 +92,7 @@ def changes(
     key = app.resolve_id(incident)
     state = app.store.state(key)
     now = app.clock()
-    start, source_of_onset = onset_of(state, onset, now)
+    start, source_of_onset = onset_of(state, onset, now, detected_onset(app, key))
     span = parse_duration(window, "--window") if window else cfg.window
     affected = tuple(services or state.services or _failing_services(app, key))
     found, sources = _gather(

@@ -18,7 +18,7 @@ from stanch.model.clock import iso, utc
 from stanch.model.incident import Incident
 from stanch.model.timeparse import parse_when
 from stanch.services.context import App, record
-from stanch.services.evidence import settings_of
+from stanch.services.evidence import detected_onset, onset_of, settings_of
 
 
 def source_of(cfg: EvidenceSettings, url: str | None) -> MetricSource:
@@ -201,7 +201,7 @@ def metrics(
     name = service or (state.services[0] if state.services else None)
     if not name:
         raise InvalidInput("which service? pass --service (the incident names none)")
-    at = parse_when(onset_at, now) if onset_at else state.onset_at
+    at, _ = onset_of(state, onset_at, now, detected_onset(app, key))
     span = parse_duration(window, "--window") if window else timedelta(minutes=30)
     source = source_of(cfg, prometheus)
     numbers, series = [], {}
