@@ -108,7 +108,7 @@ def traces(
     elif source is not None and path is None:
         report = _from_store(app, key, source, service, since, until)
     else:
-        raise InvalidInput("give a trace FILE or --source jaeger:URL, not both")
+        raise InvalidInput("give either a trace FILE or --source jaeger:URL (exactly one)")
     if not report.spans:
         return report
     if record_it:
