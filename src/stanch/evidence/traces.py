@@ -19,7 +19,7 @@ import ijson
 import orjson
 
 from stanch.errors import EnvironmentProblem, InvalidInput, classify_os_error
-from stanch.model.traces import Span
+from stanch.model.traces import CLIENT, Span
 
 STREAM_ABOVE = 64 * 1024 * 1024
 _PEER_KEYS = ("peer.service", "server.address", "net.peer.name", "db.system", "rpc.service")
@@ -145,8 +145,15 @@ def _value(any_value: dict[str, Any]) -> Any:
     return None
 
 
+_WANTED = frozenset(
+    {*_PEER_KEYS, *_URL_KEYS, "error.type", "exception.type", "http.response.status_code",
+     "http.status_code", "rpc.grpc.status_code", "rpc.response.status_code", "service.name"}
+)  # fmt: skip
+
+
 def _attrs(items: list[dict[str, Any]] | None) -> dict[str, Any]:
-    return {a["key"]: _value(a.get("value") or {}) for a in items or ()}
+    """Only the attributes the analysis reads."""
+    return {a["key"]: _value(a.get("value") or _NONE) for a in items or () if a["key"] in _WANTED}
 
 
 def _peer(attrs: dict[str, Any]) -> str:
@@ -174,6 +181,8 @@ def _error_type(attrs: dict[str, Any], message: str, exception: str) -> str:
 
 
 _OTLP_KINDS = {"INTERNAL": 1, "SERVER": 2, "CLIENT": 3, "PRODUCER": 4, "CONSUMER": 5}
+_STATUS = {"UNSET": 0, "OK": 1, "ERROR": 2}
+_NONE: dict[str, Any] = {}
 
 
 def _enum(value: Any, names: dict[str, int]) -> int:
@@ -189,9 +198,12 @@ def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
     )
     for scope in resource.get("scopeSpans") or ():
         for raw in scope.get("spans") or ():
-            attrs = _attrs(raw.get("attributes"))
-            status = raw.get("status") or {}
-            error = _enum(status.get("code"), {"UNSET": 0, "OK": 1, "ERROR": 2}) == 2
+            status = raw.get("status") or _NONE
+            code = status.get("code") or 0
+            error = code == 2 or (isinstance(code, str) and _enum(code, _STATUS) == 2)
+            kind = _enum(raw.get("kind"), _OTLP_KINDS)
+            # Attributes matter only for errors (error type) and client calls (downstream).
+            attrs = _attrs(raw.get("attributes")) if error or kind == CLIENT else _NONE
             exception = ""
             if error:
                 for event in raw.get("events") or ():
@@ -200,7 +212,7 @@ def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
             yield Span(
                 str(raw["traceId"]).lower(), str(raw["spanId"]).lower(),
                 str(raw.get("parentSpanId") or "").lower(), service, str(raw.get("name", "")),
-                _enum(raw.get("kind"), _OTLP_KINDS), int(raw.get("startTimeUnixNano") or 0),
+                kind, int(raw.get("startTimeUnixNano") or 0),
                 int(raw.get("endTimeUnixNano") or 0), error,
                 _error_type(attrs, str(status.get("message") or ""), exception) if error else "",
                 _peer(attrs),
