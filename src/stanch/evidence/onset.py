@@ -70,7 +70,10 @@ def detect(points: list[tuple[float, float]], *, min_jump: float = 3.0) -> Step 
     head = values[: breaks[biggest]]
     level = float(np.median(head[max(0, len(head) - 20) :])) if head else means[biggest]
     after = means[biggest + 1]
-    edge = level + 0.1 * (after - level)
+    # A point counts as "already left" only beyond both 10 % of the jump and 3 noise units,
+    # so ordinary noise just before a step does not drag the onset earlier.
+    margin = max(0.1 * abs(after - level), 3 * sigma)
+    edge = level + math.copysign(margin, after - level)
     at = breaks[biggest]
     while at > 0 and (values[at - 1] - edge) * (after - level) > 0:
         at -= 1
