@@ -74,7 +74,8 @@ def fold(incident_id: str, events: Iterable[Event]) -> OutboxState:
                           retry_at=from_iso(retry) if retry else None,
                           last_error=str(data.get("error") or ""))  # fmt: skip
             if data.get("final"):
-                abandoned.append(pending.pop(msg.message_id))
+                del pending[msg.message_id]
+                abandoned.append(msg)
             else:
                 pending[msg.message_id] = msg
     return OutboxState(tuple(pending.values()), tuple(abandoned), refs)

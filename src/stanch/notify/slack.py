@@ -12,7 +12,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
 MAX_TOPIC = 250
-_RETRY_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable",
+# channel_not_found: the channel set-up may still be waiting in the outbox.
+_RETRY_ERRORS = frozenset({"ratelimited", "channel_not_found", "internal_error", "fatal_error", "service_unavailable",
                            "request_timeout"})  # fmt: skip
 
 
