@@ -115,7 +115,7 @@ def serving(fake: Fake) -> Iterator[Fake]:
     """Run the fake on 127.0.0.1 on a free port for the duration of the block."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:

@@ -149,7 +149,8 @@ def compose(
         status=PUBLIC_STATUS[incident.status],
         impact=_impact(incident, hidden),
         message=scrub(message, hidden),
-        components=tuple(c for c in (scrub(name, hidden) for name in components) if c),
+        # component names come from the configured public names, not from responders
+        components=tuple(c for c in (scrub(name) for name in components) if c),
         next_update_at=next_update_at,
         eta=scrub(eta, hidden),
         posted_at=now,

@@ -31,7 +31,9 @@ def document(feed: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """The JSON the page shows: current incidents and their updates, newest first."""
     incidents = []
     for item in feed:
-        updates = [{k: v for k, v in u.items() if k in ALLOWED_FIELDS} for u in item["updates"]]
+        # newest first; events of the same second keep their recorded order
+        updates = [{k: v for k, v in u.items() if k in ALLOWED_FIELDS}
+                   for u in reversed(item["updates"])]  # fmt: skip
         updates.sort(key=lambda u: str(u.get("posted_at")), reverse=True)
         incidents.append({"open": bool(item["open"]), "title": updates[0]["title"],
                           "status": updates[0]["status"], "updates": updates})  # fmt: skip
