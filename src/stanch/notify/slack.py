@@ -92,7 +92,8 @@ class Slack:
         reply = client.chat_postMessage(
             channel=self._channel(message, refs), text=str(message.payload["text"])
         )
-        return Delivery(Status.OK, "posted", ref=str(reply.get("ts") or ""))
+        # The ref of a Slack lane is its channel id; the message ts goes in the detail.
+        return Delivery(Status.OK, f"posted (ts {reply.get('ts')})")
 
 
 def _find_channel(client: WebClient, name: str) -> str | None:

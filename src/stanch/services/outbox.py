@@ -115,8 +115,8 @@ def deliver(
     backoff: Backoff | None = None,
     actor: str = "stanch",
 ) -> list[Attempt]:
-    """Try every pending message that is due, in queue order; a failure holds back that
-    provider's later messages so they arrive in order."""
+    """Try every pending message that is due, in queue order; a failure holds back the
+    later messages to the same provider and target, so they arrive in order."""
     backoff = backoff or Backoff()
     client: httpx.Client | None = None
     if notifiers is None:
@@ -133,13 +133,16 @@ def deliver(
 def _deliver(app: App, incident_id: str, notifiers: Mapping[str, Notifier], backoff: Backoff,
              actor: str) -> list[Attempt]:  # fmt: skip
     attempts: list[Attempt] = []
-    blocked: set[str] = set()
-    current = state(app, incident_id)
-    for message in current.pending:
-        if message.provider in blocked:
+    blocked: set[tuple[str, str]] = set()
+    released: set[tuple[str, str]] = set()  # a channel just made: its waiting posts may go
+    # Creating a channel goes first: posts to it wait for it, not the other way round.
+    ordered = sorted(state(app, incident_id).pending, key=lambda m: m.action != "create_channel")
+    for message in ordered:
+        lane = (message.provider, message.target)
+        if lane in blocked:
             continue
-        if not message.ready(utc(app.clock())):
-            blocked.add(message.provider)
+        if not message.ready(utc(app.clock())) and lane not in released:
+            blocked.add(lane)
             continue
         notifier = notifiers.get(message.provider)
         if notifier is None:
@@ -149,7 +152,9 @@ def _deliver(app: App, incident_id: str, notifiers: Mapping[str, Notifier], back
         _record_outcome(app, message, delivery, backoff, actor)
         attempts.append(Attempt(message, delivery))
         if delivery.status is not Status.OK:
-            blocked.add(message.provider)
+            blocked.add(lane)
+        elif message.action == "create_channel":
+            released.add(lane)
     return attempts
 
 
