@@ -86,3 +86,21 @@ def test_escalate_and_deliver_through_cli(
     assert any("Hand-off to bob" in m for m in slack.channels[0].messages)
     assert cli(capsys, wired, "status-page").code == 0
     assert cli(capsys, wired, "verify", key).code == 0
+
+
+def test_show_says_what_is_due(capsys: pytest.CaptureFixture[str], app: App) -> None:
+    key = declare(capsys, app)
+    clock = app.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(minutes=20)
+    shown = cli(capsys, app, "show", key)
+    assert shown.code == 0, shown.err
+    assert "internal update OVERDUE since 2026-11-22T10:00:00Z (declaration)" in shown.out
+    assert "public update OVERDUE since 2026-11-22T10:15:00Z (customer-visible)" in shown.out
+    assert "escalation due: SEV1 not mitigated 15 min after declaration" in shown.out
+    notices = cli(capsys, app, "show", key, "--json").json()["notices"]
+    assert any(line.startswith("escalation due") for line in notices)
+    assert cli(capsys, app, "status", "mitigated", "-i", key).code == 0
+    cli(capsys, app, "update", key, "--post", "--audience", "both")
+    after = cli(capsys, app, "show", key).out
+    assert "escalation due" not in after and "OVERDUE" not in after

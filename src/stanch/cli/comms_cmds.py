@@ -11,6 +11,7 @@ from stanch.errors import InvalidInput
 from stanch.model.clock import iso
 from stanch.services import channel as channel_service
 from stanch.services import escalation, outbox, updates
+from stanch.services.context import App
 from stanch.services.outbox import Attempt
 
 
@@ -187,20 +188,28 @@ def updates_(
 def deliver(
     ctx: typer.Context,
     incident: Annotated[str | None, INCIDENT_ARG] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every incident (for cron).")] = False,
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Send the notifications still waiting in the outbox (due ones, in order)."""
     app = app_of(ctx)
-    key = app.resolve_id(incident)
-    escalation.resolve_pages(app, key, app.settings.actor)
-    attempts = outbox.deliver(app, key)
+    keys = [i.id for i in app.store.incidents(open_only=False)] if all_ else [
+        app.resolve_id(incident)]  # fmt: skip
+    report: list[dict[str, object]] = []
+    for key in keys:
+        escalation.resolve_pages(app, key, app.settings.actor)
+        if not outbox.state(app, key).pending:
+            continue
+        attempts = outbox.deliver(app, key)
+        report.append({"id": key, "deliveries": _attempts(attempts),
+                       "pending": len(outbox.state(app, key).pending)})  # fmt: skip
+        if not as_json:
+            _print_attempts(attempts)
     if as_json:
-        emit_json({"id": key, "deliveries": _attempts(attempts),
-                   "pending": len(outbox.state(app, key).pending)})  # fmt: skip
-        return
-    if not attempts:
+        emit_json(report if all_ else (report[0] if report else {"id": keys[0],
+                                                                  "deliveries": [], "pending": 0}))  # fmt: skip
+    elif not any(r["deliveries"] for r in report):
         console.print("Nothing to deliver now.")
-    _print_attempts(attempts)
 
 
 def channel(
@@ -225,6 +234,25 @@ def status_page(ctx: typer.Context) -> None:
     """Rewrite the built-in public status page (HTML + JSON) from the public updates."""
     directory = updates.publish(app_of(ctx))
     console.print(f"Wrote {directory}/index.html and status.json")
+
+
+def show_notices(app: App, incident_id: str) -> list[str]:
+    """For `stanch show`: next update due or overdue, escalation due, delivery pending."""
+    try:
+        found = updates.agenda(app, incident_id)
+    except InvalidInput as exc:  # a broken [comms] table must not hide the incident
+        return [f"comms: {exc.message}"]
+    lines = [
+        f"{d.audience} update {'OVERDUE since' if d.overdue(found.now) else 'due at'} "
+        f"{iso(d.due_at)} ({d.reason})"
+        for d in found.owed
+    ]
+    lines += [f"escalation due: {t.reason} (since {iso(t.since)})" for t in found.triggers]
+    lines += [f"delivery pending: {m.provider} {m.action} → {m.target}"
+              for m in found.outbox.pending]  # fmt: skip
+    lines += [f"delivery failed: {m.provider} {m.action} → {m.target}: {m.last_error}"
+              for m in found.outbox.abandoned]  # fmt: skip
+    return lines
 
 
 def register(app: typer.Typer) -> None:
