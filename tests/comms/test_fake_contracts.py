@@ -111,3 +111,11 @@ def test_statuspage_auth_and_validation(sp: FakeStatuspage) -> None:
     assert httpx.post(url, json=unknown, headers=auth).status_code == 422
     assert httpx.patch(f"{url}/missing", json=body, headers=auth).status_code == 404
     assert httpx.post(url, json=body, headers=auth).status_code == 201
+
+
+def test_pagerduty_limits_events_per_key_per_minute(pd: FakePagerDuty) -> None:
+    with httpx.Client() as client:
+        codes = [client.post(f"{pd.url}/v2/enqueue", json=TRIGGER).status_code
+                 for _ in range(pd.per_minute + 1)]  # fmt: skip
+    assert codes[:-1] == [202] * pd.per_minute
+    assert codes[-1] == 429

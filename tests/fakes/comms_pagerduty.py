@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -30,20 +31,32 @@ class Alert:
 class FakePagerDuty(Fake):
     """Keys open alerts by (routing_key, dedup_key); only known integration keys work."""
 
-    def __init__(self, keys: tuple[str, ...]) -> None:
+    def __init__(self, keys: tuple[str, ...], per_minute: int = 120) -> None:
         super().__init__()
         self.keys = set(keys)
         self.alerts: list[Alert] = []
+        self.per_minute = per_minute  # events per integration key in a rolling 60 s
+        self.accepted: dict[str, list[float]] = {}
 
     def reset(self) -> None:
         super().reset()
         self.alerts.clear()
+        self.accepted.clear()
+
+    def over_limit(self, key: str) -> bool:
+        now = time.monotonic()
+        recent = [t for t in self.accepted.get(key, []) if now - t < 60]
+        self.accepted[key] = recent
+        if len(recent) >= self.per_minute:
+            return True
+        recent.append(now)
+        return False
 
     def open_alert(self, key: str, dedup: str) -> Alert | None:
         return next((a for a in self.alerts if (a.routing_key, a.dedup_key) == (key, dedup)
                      and a.status != "resolved"), None)  # fmt: skip
 
-    def handle(self, request: Request) -> Response:
+    def handle(self, request: Request) -> Response:  # noqa: PLR0911 (one refusal per rule)
         if request.method != "POST" or request.path != "/v2/enqueue":
             return problem(404, {"status": "not found", "message": request.path})
         if len(request.body) > MAX_BODY:
@@ -57,6 +70,8 @@ class FakePagerDuty(Fake):
         errors = self.validate(body)
         if errors:
             return invalid(*errors)
+        if self.over_limit(str(body["routing_key"])):
+            return self.throttled()
         return self.apply(body)
 
     def validate(self, body: object) -> list[str]:  # noqa: PLR0911 (one refusal per rule)

@@ -45,9 +45,10 @@ class Snapshot:
         )
 
 
-def tried(events: Iterable[Event], scheme: Scheme = Scheme.SEV) -> tuple[str, ...]:
-    """Levers and their results, in order."""
-    return tuple(describe(e, scheme) for e in events if e.kind in _TRIED)
+def tried(events: Iterable[Event], scheme: Scheme = Scheme.SEV, limit: int = 8) -> tuple[str, ...]:
+    """Levers and their results, and the logged actions, in order (the latest `limit`)."""
+    found = [describe(e, scheme) for e in events if e.kind in _TRIED or e.kind == Kind.NOTE]
+    return tuple(found[-limit:])
 
 
 def hypothesis(events: Iterable[Event]) -> str:
