@@ -104,3 +104,13 @@ def test_show_says_what_is_due(capsys: pytest.CaptureFixture[str], app: App) -> 
     cli(capsys, app, "update", key, "--post", "--audience", "both")
     after = cli(capsys, app, "show", key).out
     assert "escalation due" not in after and "OVERDUE" not in after
+
+
+def test_escalate_with_no_pager_configured_queues_nothing(
+    capsys: pytest.CaptureFixture[str], app: App
+) -> None:
+    key = declare(capsys, app)
+    ran = cli(capsys, app, "escalate", key, "--to", "payments", "--json")
+    assert ran.code == 0, ran.err
+    assert ran.json()["queued"] == 0
+    assert "delivery pending" not in cli(capsys, app, "show", key).out

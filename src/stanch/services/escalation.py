@@ -15,7 +15,7 @@ from stanch.model.incident import Incident
 from stanch.model.kinds import PAGE_SENT
 from stanch.model.outbox import Message
 from stanch.notify.config import CommsConfig
-from stanch.owners.resolve import Owner, resolve
+from stanch.owners.resolve import Owner, catalog_routing_key, resolve
 from stanch.services import outbox
 from stanch.services.context import App, record
 
@@ -61,13 +61,25 @@ def due_triggers(app: App, incident: str | None) -> tuple[Incident, list[policy.
     return state, policy.triggers(state, app.store.events(key), cfg.escalation, utc(app.clock()))
 
 
+def _has_pagerduty(cfg: CommsConfig, team: str, service: str) -> bool:
+    """A PagerDuty page is only queued when some routing key exists for it."""
+    if "pagerduty" not in cfg.providers:
+        return False
+    known = cfg.team(team)
+    return bool(
+        (known and known.pagerduty_routing_key)
+        or cfg.providers["pagerduty"].options.get("routing_key")
+        or (service and catalog_routing_key(cfg, service))
+    )
+
+
 def _pages(cfg: CommsConfig, state: Incident, team: str, reason: str,
            snap: handoff.Snapshot) -> list[outbox.Outgoing]:  # fmt: skip
     summary = f"[{snap.severity}] {state.symptom}"[:1024]
     service = state.services[0] if state.services else ""
     common: dict[str, Any] = {"service": service, "reason": reason, "severity": int(state.severity)}
     items: list[outbox.Outgoing] = []
-    if "pagerduty" in cfg.providers:
+    if _has_pagerduty(cfg, team, service):
         items.append(outbox.Outgoing("pagerduty", "trigger", team, {
             **common, "dedup_key": dedup_key(state.id), "summary": summary,
             "source": service or "stanch", "component": service,
