@@ -142,6 +142,7 @@ def update(
     result: dict[str, object] = {"id": draft.incident.id, "internal": text or draft.internal,
                                  "public": draft.public.to_dict(),
                                  "public_text": draft.public.text(), "posted": post}  # fmt: skip
+    attempts: list[Attempt] = []
     if post:
         events, attempts = updates.post(app, draft, audience=audience, text=text, actor=actor)
         result["seq"] = [e.seq for e in events]
@@ -155,7 +156,7 @@ def update(
         console.print("(draft: edit with --did/--next/--message/--text, send with --post)")
     else:
         console.print(f"Posted ({audience}).")
-        _print_attempts(result_attempts if (result_attempts := attempts) else [])
+        _print_attempts(attempts)
 
 
 def updates_(

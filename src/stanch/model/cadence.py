@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from stanch.model.clock import iso
 from stanch.model.events import Event, Kind
 from stanch.model.incident import Incident
 from stanch.model.kinds import UPDATE_POSTED
@@ -43,8 +44,6 @@ class Due:
         return now > self.due_at
 
     def to_dict(self, now: datetime) -> dict[str, object]:
-        from stanch.model.clock import iso
-
         return {
             "audience": self.audience,
             "due_at": iso(self.due_at),

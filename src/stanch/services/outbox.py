@@ -11,7 +11,7 @@ import httpx
 
 from stanch.model import outbox
 from stanch.model.clock import utc
-from stanch.model.events import Event, NewEvent
+from stanch.model.events import NewEvent
 from stanch.model.incident import Incident
 from stanch.model.kinds import PAGE_SENT
 from stanch.model.outbox import Backoff, Message
@@ -156,9 +156,3 @@ def _deliver(app: App, incident_id: str, notifiers: Mapping[str, Notifier], back
         elif message.action == "create_channel":
             released.add(lane)
     return attempts
-
-
-def summary_of(events: list[Event], incident: Incident) -> dict[str, int]:
-    """Counts for `stanch show`-like views: pending and given-up deliveries."""
-    folded = outbox.fold(incident.id, events)
-    return {"pending": len(folded.pending), "abandoned": len(folded.abandoned)}

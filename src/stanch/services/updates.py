@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from stanch.model.incident import Incident
 from stanch.model.kinds import UPDATE_POSTED
 from stanch.model.outbox import Message, OutboxState
 from stanch.notify import public_page
+from stanch.notify.config import CommsConfig
 from stanch.services import escalation, outbox
 from stanch.services.context import App, record
 
@@ -61,6 +63,13 @@ def _last_posted(events: list[Event]) -> datetime | None:
     return max((e.occurred_at for e in events if e.kind == UPDATE_POSTED), default=None)
 
 
+def _public_components(cfg: CommsConfig, state: Incident) -> tuple[str, ...]:
+    """The configured public names of the affected services (never the services' names)."""
+    provider = cfg.providers.get("statuspage")
+    names = dict(provider.options.get("public_names") or {}) if provider else {}
+    return tuple(str(names[s]) for s in state.services if names.get(s))
+
+
 def compose(app: App, incident: str | None, *, did: str = "", next_step: str = "",
             message: str = "", eta: str = "", title: str = "") -> Draft:  # fmt: skip
     """Build both texts from the events; the responder's words fill in what they add."""
@@ -76,12 +85,10 @@ def compose(app: App, incident: str | None, *, did: str = "", next_step: str = "
     pending = len(outbox.state(app, key).pending)
     text = handoff.internal_text(state, did=actions, next_step=next_step, next_update_at=nxt,
                                  pending=pending, scheme=scheme)  # fmt: skip
-    actors = frozenset(e.actor for e in events)
-    components = tuple(dict(cfg.providers["statuspage"].options.get("public_names") or {})
-                       .get(s, "") for s in state.services) if "statuspage" in cfg.providers else ()  # fmt: skip
+    hidden = frozenset(e.actor for e in events) | frozenset(state.services) | {state.channel}
     shown = public.compose(state, now=now, next_update_at=nxt, message=message, eta=eta,
-                           components=tuple(c for c in components if c), title=title,
-                           forbidden=actors | frozenset(state.services) | {state.channel})  # fmt: skip
+                           components=_public_components(cfg, state), title=title,
+                           forbidden=hidden)  # fmt: skip
     return Draft(state, text, shown, nxt)
 
 
@@ -100,6 +107,11 @@ def _outgoing(app: App, draft: Draft, audience: str, internal_text: str) -> list
         items.append(outbox.Outgoing("statuspage", "incident_update", page, payload,
                                      "public status page update"))  # fmt: skip
     return items
+
+
+def _posted_event(app: App, actor: str, data: dict[str, Any]) -> Callable[[Incident], NewEvent]:
+    now = utc(app.clock())
+    return lambda _state: NewEvent(UPDATE_POSTED, actor, now, now, data)
 
 
 def post(app: App, draft: Draft, *, audience: str = "internal", text: str | None = None,
@@ -124,8 +136,7 @@ def post(app: App, draft: Draft, *, audience: str = "internal", text: str | None
         else:
             data.update(text=internal_text, summary="internal update: "
                         + internal_text.splitlines()[0])  # fmt: skip
-        now = utc(app.clock())
-        event, _ = record(app, key, lambda s, d=data, t=now: NewEvent(UPDATE_POSTED, who, t, t, d))  # type: ignore[misc]
+        event, _ = record(app, key, _posted_event(app, who, data))
         posted.append(event)
     queued = outbox.queue(app, key, items, who)
     escalation.resolve_pages(app, key, who)
