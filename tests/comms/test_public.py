@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from hypothesis import given, settings
@@ -76,13 +77,16 @@ def test_public_update_never_leaks(
     shown = str(data) + update.text()
     for secret in impact[1] + message[1] + eta[1] + title[1]:
         assert secret not in shown
-    for internal in (commander, "bob", f"{service}-api", state.channel, state.id, "tester"):
-        assert internal not in shown.lower().split() and internal not in shown
+    words = re.findall(r"[a-z0-9]+", shown.lower())
+    for person in (commander, "bob"):
+        assert person not in words  # as a word: "al" inside "all" is not a person
+    for internal in (f"{service}-api", state.channel, state.id):
+        assert internal not in shown
 
 
 def test_plain_words_survive() -> None:
-    text = "Some customers in Europe see errors when paying."
-    assert scrub(text) == text.rstrip(".") + "." or scrub(text).startswith("Some customers")
+    text = "Some customers in Europe see errors when paying"
+    assert scrub(text, frozenset({"al", "see"})) == "Some customers in Europe errors when paying"
 
 
 def test_status_words_are_public_vocabulary() -> None:

@@ -70,7 +70,9 @@ def scrub(text: str, forbidden: frozenset[str] = frozenset()) -> str:
         out = pattern.sub(" ", out)
     for word in sorted(forbidden, key=len, reverse=True):
         if word.strip():
-            out = re.sub(re.escape(word.strip()), " ", out, flags=re.IGNORECASE)
+            # whole words only: a person called "al" must not eat the "al" of "all"
+            bounded = rf"(?<![A-Za-z0-9]){re.escape(word.strip())}(?![A-Za-z0-9])"
+            out = re.sub(bounded, " ", out, flags=re.IGNORECASE)
     out = re.sub(r"[`\"'@/\\]", " ", out)
     return re.sub(r"\s+", " ", out).strip(" ,;:")
 
