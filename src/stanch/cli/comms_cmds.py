@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from stanch.cli.context import ACTOR_OPTION, INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
 from stanch.errors import InvalidInput
@@ -25,7 +26,7 @@ def _print_attempts(attempts: list[Attempt]) -> None:
     for a in attempts:
         mark = "✓" if a.delivery.status.value == "ok" else "…"
         console.print(f"  {mark} {a.message.provider} {a.message.action} → {a.message.target}: "
-                      f"{a.delivery.status.value} ({a.delivery.detail})")  # fmt: skip
+                      f"{a.delivery.status.value} ({escape(a.delivery.detail)})")  # fmt: skip
 
 
 def owner(
@@ -51,7 +52,7 @@ def owner(
         if value:
             console.print(f"  {label}: {value}")
     if not found.configured:
-        console.print("  (no [comms.teams] entry for this team: paging uses provider defaults)")
+        console.print("  (no \\[comms.teams] entry for this team: paging uses provider defaults)")
 
 
 def escalate(
@@ -96,7 +97,9 @@ def escalate(
     console.print(f"Escalated {done.incident.id} to [bold]{done.team}[/]")
     console.print(f"  {done.snapshot.text()}")
     if not done.queued:
-        console.print("  No pager is configured: reach the team yourself ([comms] in stanch.toml).")
+        console.print(
+            "  No pager is configured: reach the team yourself (\\[comms] in stanch.toml)."
+        )
     _print_attempts(done.attempts)
 
 
@@ -179,11 +182,11 @@ def updates_(
         console.print(f"escalation due: {t.reason} (since {iso(t.since)})")
     for m in found.outbox.pending:
         console.print(f"delivery pending: {m.provider} {m.action} → {m.target}"
-                      + (f" ({m.attempts} attempt(s), last error: {m.last_error})"
+                      + (f" ({m.attempts} attempt(s), last error: {escape(m.last_error)})"
                          if m.attempts else ""))  # fmt: skip
     for m in found.outbox.abandoned:
         console.print(f"[bold red]delivery failed[/]: {m.provider} {m.action} → {m.target}: "
-                      f"{m.last_error}")  # fmt: skip
+                      f"{escape(m.last_error)}")  # fmt: skip
 
 
 def deliver(

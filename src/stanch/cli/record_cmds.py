@@ -28,7 +28,7 @@ def show(
     else:
         console.print(shown_view(shown, app.settings.severity_scheme))
         for line in extra:
-            console.print(line, soft_wrap=True)
+            console.print(line, soft_wrap=True, markup=False)
 
 
 def list_(

@@ -104,7 +104,8 @@ class PublicUpdate:
 
     def text(self) -> str:
         """The body posted to a status page."""
-        parts = [self.message or _PLAIN_STATUS[self.status]]
+        message = self.message or _PLAIN_STATUS[self.status]
+        parts = [message if message.endswith((".", "!", "?")) else message + "."]
         if self.impact:
             parts.append(f"Impact: {self.impact}.")
         if self.eta:
