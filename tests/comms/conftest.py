@@ -32,7 +32,7 @@ def _pd_server() -> Iterator[FakePagerDuty]:
 
 @pytest.fixture(scope="session")
 def _og_server() -> Iterator[FakeOpsgenie]:
-    with serving(FakeOpsgenie((OG_KEY,))) as fake:
+    with serving(FakeOpsgenie((OG_KEY,), teams=("payments-oncall",))) as fake:
         yield fake  # type: ignore[misc]
 
 

@@ -122,3 +122,20 @@ def test_escalate_check_lists_due_triggers(wired: App) -> None:
     clock.advance(minutes=15)
     _, due = escalation.due_triggers(wired, key)
     assert [t.code for t in due] == ["unmitigated"]
+
+
+def test_opsgenie_async_failure_is_reported(wired: App, og: FakeOpsgenie) -> None:
+    from tests.conftest import make_app
+
+    toml = wired.settings.root / "stanch.toml"
+    toml.write_text(toml.read_text().replace('opsgenie_team = "payments-oncall"',
+                                             'opsgenie_team = "no-such-team"'))  # fmt: skip
+    app = make_app(wired.settings.root)
+    try:
+        key = declare(app)
+        escalation.escalate(app, key, to="payments")
+        [failed] = [m for m in outbox.state(app, key).abandoned if m.provider == "opsgenie"]
+        assert "Team no-such-team does not exist" in failed.last_error
+        assert not og.alerts
+    finally:
+        app.close()

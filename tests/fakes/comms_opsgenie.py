@@ -33,9 +33,10 @@ class Alert:
 
 
 class FakeOpsgenie(Fake):
-    def __init__(self, keys: tuple[str, ...]) -> None:
+    def __init__(self, keys: tuple[str, ...], teams: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.keys = set(keys)
+        self.teams = set(teams)  # empty: any team name is accepted
         self.alerts: list[Alert] = []
         self.requests: dict[str, dict[str, Any]] = {}
 
@@ -74,7 +75,7 @@ class FakeOpsgenie(Fake):
             return self.act(unquote(found.group(1)), found.group(2), request)
         return error(404, "not found")
 
-    def create(self, body: dict[str, Any]) -> Response:
+    def create(self, body: dict[str, Any]) -> Response:  # noqa: PLR0911 (one refusal per rule)
         message = body.get("message")
         if not isinstance(message, str) or not message.strip():
             return error(422, "Message can not be empty.")
@@ -90,6 +91,11 @@ class FakeOpsgenie(Fake):
             if r.get("type") not in RESPONDER_TYPES or not (r.get("id") or r.get("name")
                                                            or r.get("username")):  # fmt: skip
                 return error(422, "Invalid responder")
+        unknown = [r["name"] for r in responders
+                   if r.get("type") == "team" and self.teams and r.get("name") not in self.teams]  # fmt: skip
+        if unknown:  # accepted, then fails when processed, as Opsgenie does
+            return self._accepted({"success": False, "isSuccess": False, "action": "Create",
+                                   "status": f"Team {unknown[0]} does not exist"})  # fmt: skip
         alert = self.open_alert(alias)
         if alert is not None:
             alert.count += 1

@@ -58,4 +58,22 @@ class Opsgenie:
         if failed:
             return failed
         request_id = str(response.json().get("requestId") or "")
-        return Delivery(Status.OK, f"opsgenie {message.action} accepted", ref=request_id)
+        return self._outcome(message, request_id, headers)
+
+    def _outcome(self, message: Message, request_id: str, headers: dict[str, str]) -> Delivery:
+        """Writes are asynchronous: look once at the request's outcome (404 = not yet)."""
+        accepted = Delivery(Status.OK, f"opsgenie {message.action} accepted", ref=request_id)
+        try:
+            reply = self.client.get(f"{self.base}/v2/alerts/requests/{request_id}",
+                                    headers=headers)  # fmt: skip
+        except httpx.HTTPError:
+            return accepted
+        if reply.status_code != 200:
+            return accepted
+        data = reply.json().get("data") or {}
+        if data.get("success") is False and message.action == "create":
+            return Delivery(Status.REJECTED, f"opsgenie: {data.get('status') or 'create failed'}")
+        if data.get("success") is False:
+            return Delivery(Status.OK, f"opsgenie {message.action}: {data.get('status')}")
+        return Delivery(Status.OK, f"opsgenie {message.action}: {data.get('status') or 'done'}",
+                        ref=request_id)  # fmt: skip
