@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from stanch.cli.context import INCIDENT_ARG, JSON_OPTION, app_of, console, emit_json
+from stanch.cli.notices import notices
 from stanch.cli.render import listing_table, shown_view
 from stanch.errors import UserError
 from stanch.services import records
@@ -21,10 +22,13 @@ def show(
     """Show an incident: its state panel and the timeline."""
     app = app_of(ctx)
     shown = records.show(app, incident)
+    extra = notices(app, shown.incident.id)
     if as_json:
-        emit_json(records.incident_json(app, shown))
+        emit_json({**records.incident_json(app, shown), "notices": extra})
     else:
         console.print(shown_view(shown, app.settings.severity_scheme))
+        for line in extra:
+            console.print(line, soft_wrap=True, markup=False)
 
 
 def list_(

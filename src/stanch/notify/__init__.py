@@ -1,0 +1,1 @@
+"""Outgoing notifications: pagers, chat, status pages, webhooks — one adapter each."""

@@ -1,0 +1,1 @@
+"""Who owns a service or a path: CODEOWNERS, the Backstage catalog, the escalation map."""
