@@ -1,0 +1,105 @@
+"""Line sources: plain or gzip files and stdin, read as bounded chunks, never whole.
+
+Each source yields `Line`s (stream name, 1-based line number, text). Bytes are decoded
+as UTF-8 with replacement; lines that are mostly not text (NUL bytes, control bytes,
+undecodable runs) are counted as binary and skipped. Over-long lines are cut at
+`MAX_LINE` bytes and the rest of them skipped, so one 2 GB line costs no memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from stanch.errors import InvalidInput, classify_os_error
+
+MAX_LINE = 64 * 1024
+_CONTROL = bytes(range(32)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    source: str
+    number: int
+    text: str  # None-free: binary lines never become Lines
+
+
+@dataclass
+class ReadStats:
+    """What was skipped while reading, so a report can say so."""
+
+    lines: int = 0
+    binary: int = 0
+    truncated: int = 0
+
+
+def is_binary(raw: bytes) -> bool:
+    """True when a line is not text: a NUL, or over 30% control bytes."""
+    if b"\x00" in raw:
+        return True
+    if not raw:
+        return False
+    controls = len(raw) - len(raw.translate(None, _CONTROL))
+    return controls * 10 > len(raw) * 3
+
+
+def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
+    """Lines of at most MAX_LINE bytes; the rest of a longer line is read and dropped."""
+    while True:
+        chunk = handle.readline(MAX_LINE)
+        if not chunk:
+            return
+        if not chunk.endswith(b"\n") and len(chunk) >= MAX_LINE:
+            stats.truncated += 1
+            rest = chunk
+            while rest and not rest.endswith(b"\n"):
+                rest = handle.readline(MAX_LINE)
+        yield chunk
+
+
+def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]:
+    """Decode lines from an open binary handle, skipping binary garbage."""
+    number = 0
+    for raw in _raw_lines(handle, stats):
+        number += 1
+        stats.lines += 1
+        body = raw.rstrip(b"\r\n")
+        if is_binary(body):
+            stats.binary += 1
+            continue
+        text = body.decode("utf-8", "replace")
+        if text.count("\ufffd") * 10 > len(text) * 3:
+            stats.binary += 1
+            continue
+        yield Line(name, number, text)
+
+
+def read_path(path: Path, stats: ReadStats) -> Iterator[Line]:
+    """Lines of a plain or gzip file ('-' is stdin)."""
+    if str(path) == "-":
+        yield from read_handle(sys.stdin.buffer, "<stdin>", stats)
+        return
+    try:
+        handle: BinaryIO = path.open("rb")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a directory, give log files") from None
+    except OSError as exc:
+        raise classify_os_error(exc, f"cannot read {path}") from exc
+    with handle:
+        if handle.read(2) == _GZIP_MAGIC:
+            handle.seek(0)
+            with gzip.open(handle, "rb") as unzipped:
+                try:
+                    yield from read_handle(unzipped, str(path), stats)  # type: ignore[arg-type]
+                except (OSError, EOFError) as exc:
+                    raise InvalidInput(f"{path}: damaged gzip ({exc})") from None
+            return
+        handle.seek(0)
+        yield from read_handle(handle, str(path), stats)
