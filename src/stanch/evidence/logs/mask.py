@@ -28,16 +28,39 @@ _VARIABLE = re.compile(
     )
     + ")"
 )
-_UNIT = re.compile(r"[<>~]?<\*> ?(?:[KMGT]?i?B|bytes|ms|us|ns|s|sec|secs|seconds|%)(?![\w-])")
-_PAREN = re.compile(r"<\*> ?\(<\*>\)")
-_RUNS = re.compile(r"<\*>(?:[\s,./:_-]*<\*>)+")
+# Both start with the literal "<*>", so the engine skips to candidates at C speed.
+_UNIT = re.compile(r"<\*> ?(?:[KMGT]?i?B|bytes|ms|us|ns|s|sec|secs|seconds|%)(?![\w-])")
+_JOIN = re.compile(r"<\*>(?: ?\(<\*>\)|[\s,./:_-]*<\*>)+")
+_CACHE_LIMIT = 200_000
+_tokens: dict[str, str] = {}
+
+
+_NUMBER_LIKE = re.compile(rf"[-+]?\d{_SEG}*")
+_DIGIT = re.compile(r"\d")
+
+
+def _token(token: str) -> str:
+    if _NUMBER_LIKE.fullmatch(token):
+        return WILDCARD  # the common case: 42, 0x1f, 10.0.0.1, 3.5s
+    masked = _VARIABLE.sub(WILDCARD, token)
+    if masked.count(WILDCARD) > 1:
+        masked = _JOIN.sub(WILDCARD, masked)
+    # Tokens with digits are mostly values that never repeat: caching them would only
+    # push out the words that do.
+    if len(_tokens) < _CACHE_LIMIT and not _DIGIT.search(token):
+        _tokens[token] = masked
+    return masked
 
 
 def mask(message: str) -> str:
-    """The message with every variable-looking segment replaced by `<*>`, runs merged."""
-    masked = _VARIABLE.sub(WILDCARD, message)
-    if WILDCARD in masked:
-        masked = _PAREN.sub(WILDCARD, _UNIT.sub(WILDCARD, masked))
-    if masked.count(WILDCARD) > 1:
-        masked = _RUNS.sub(WILDCARD, masked)
-    return masked
+    """The message with every variable-looking segment replaced by `<*>`, runs merged.
+
+    Works token by token (whitespace runs become one space): words repeat across
+    lines, so most tokens are answered from a bounded cache.
+    """
+    get = _tokens.get
+    masked = " ".join([get(t) or _token(t) for t in message.split()])
+    if WILDCARD not in masked:
+        return masked
+    masked = _UNIT.sub(WILDCARD, masked).replace("<<*>", WILDCARD)
+    return _JOIN.sub(WILDCARD, masked)
