@@ -40,6 +40,7 @@ _PID = re.compile(r"\d{1,10}(?=\s)")
 _DASH = re.compile(r"-(?=\s)")
 _COMPONENT_COLON = re.compile(r"[\w.$@/-]*[A-Za-z][\w.$@/-]*:(?=\s|$)")
 _DOTTED = re.compile(r"[A-Za-z_][\w$-]*(?:\.[\w$-]+)+(?=\s+\[)")
+_SYSLOG_TAG = re.compile(r"(?:[\w.-]+\s+)?[\w./-]+\[\d+\]:(?=\s|$)")  # host program[pid]:
 _SPACE = re.compile(r"\s+")
 
 
@@ -142,6 +143,8 @@ def _component_end(line: str, pos: int, level: str | None) -> int:
     if level is not None and (match := _COMPONENT_COLON.match(line, pos)):
         return match.end()
     if match := _DOTTED.match(line, pos):
+        return match.end()
+    if level is None and (match := _SYSLOG_TAG.match(line, pos)):
         return match.end()
     return _program_end(line, pos) if level is None else -1
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from stanch.evidence.logs.analyze import Analysis, Signature
 
 SURGE_RATIO = 2.0
+SURGE_MIN = 3  # fewer lines after onset than this is noise, not a surge
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def rank(analysis: Analysis) -> list[Ranked]:
             change = "new"
         elif ratio is not None and sig.after == 0:
             change = "gone"
-        elif ratio is not None and ratio >= SURGE_RATIO:
+        elif ratio is not None and ratio >= SURGE_RATIO and sig.after >= SURGE_MIN:
             change = "surged"
         else:
             change = "steady"

@@ -18,6 +18,7 @@ from typing import BinaryIO
 from stanch.errors import InvalidInput, classify_os_error
 
 MAX_LINE = 64 * 1024
+BLOCK = 1024 * 1024
 _CONTROL = bytes(range(32)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"")
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -49,17 +50,28 @@ def is_binary(raw: bytes) -> bool:
 
 
 def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
-    """Lines of at most MAX_LINE bytes; the rest of a longer line is read and dropped."""
-    while True:
-        chunk = handle.readline(MAX_LINE)
-        if not chunk:
-            return
-        if not chunk.endswith(b"\n") and len(chunk) >= MAX_LINE:
+    """Lines of at most MAX_LINE bytes, read in BLOCK-sized reads; the rest of a longer
+    line is skipped without being kept."""
+    pending = b""
+    skipping = False
+    while block := handle.read(BLOCK):
+        if skipping:
+            newline = block.find(b"\n")
+            if newline < 0:
+                continue
+            skipping, block = False, block[newline + 1 :]
+        lines = (pending + block if pending else block).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            if len(line) > MAX_LINE:
+                stats.truncated += 1
+            yield line[:MAX_LINE]
+        if len(pending) > MAX_LINE:
             stats.truncated += 1
-            rest = chunk
-            while rest and not rest.endswith(b"\n"):
-                rest = handle.readline(MAX_LINE)
-        yield chunk
+            yield pending[:MAX_LINE]
+            pending, skipping = b"", True
+    if pending:
+        yield pending
 
 
 def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]:
@@ -68,7 +80,9 @@ def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]
     for raw in _raw_lines(handle, stats):
         number += 1
         stats.lines += 1
-        body = raw.rstrip(b"\r\n")
+        body = raw.rstrip(b"\r")
+        if not body.strip():
+            continue
         if is_binary(body):
             stats.binary += 1
             continue
