@@ -52,6 +52,7 @@ class Split:
     shape: str | None  # which TIMESTAMP alternative matched
     level: str | None
     message: str
+    stamp_at: int = -1  # where the timestamp text starts in the line
 
 
 def _bracket_end(text: str, start: int) -> int:
@@ -95,11 +96,12 @@ def split(line: str) -> Split:
         return Split(None, None, None, line)
     shape = stamp.lastgroup
     text = stamp[shape] if shape else stamp[0]
+    at = stamp.start(shape) if shape else stamp.start()
     pos = _skip_space(line, pos)
     if pos < len(line) and line[pos] == "|":
-        return Split(text, shape, None, _pipe_message(line, pos))
+        return Split(text, shape, None, _pipe_message(line, pos), at)
     level, pos = _header_fields(line, pos)
-    return Split(text, shape, level, line[pos:])
+    return Split(text, shape, level, line[pos:], at)
 
 
 def _pipe_message(line: str, pos: int) -> str:

@@ -15,6 +15,8 @@ from stanch.evidence.logs.header import Split, split
 from stanch.evidence.logs.mask import mask
 
 MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
+SHAPE_CACHE = 50_000  # line shapes remembered; cleared when full so it follows the stream
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 
 
 def signature_id(template: str) -> str:
@@ -31,11 +33,30 @@ class Parsed:
     signature: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """How a line of one digit-shape splits: valid for every line of that shape."""
+
+    template: str
+    signature: str
+    level: str | None
+    shape: str | None
+    stamp: tuple[int, int]
+    message_at: int
+
+
 class Miner:
-    """Assigns each message its signature; caches template → id so hashing is paid once."""
+    """Assigns each message its signature; caches template → id so hashing is paid once.
+
+    Header recognition and masking look only at whether a character is a digit, never
+    at which digit, so two lines that differ only in their digits split and mask the
+    same way. The miner remembers that per line shape (digits written as 0) and answers
+    repeated shapes without re-parsing, whenever the template itself holds no digit.
+    """
 
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
+        self._shapes: dict[bytes, _Shape] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -51,9 +72,27 @@ class Miner:
 
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
+        key = line.encode("utf-8", "replace").translate(_ZEROS)
+        known = self._shapes.get(key)
+        if known is not None:
+            start, end = known.stamp
+            header = Split(line[start:end] if known.shape else None, known.shape, known.level,
+                           line[known.message_at :], start)  # fmt: skip
+            return Parsed(header, known.template, known.signature)
         header = split(line)
         template = self.template(header.message)
-        return Parsed(header, template, self.signature(template))
+        parsed = Parsed(header, template, self.signature(template))
+        if line.isascii() and not any(c.isdigit() for c in template):
+            self._remember(key, line, parsed)
+        return parsed
+
+    def _remember(self, key: bytes, line: str, parsed: Parsed) -> None:
+        if len(self._shapes) >= SHAPE_CACHE:
+            self._shapes.clear()
+        header = parsed.header
+        stamp = (header.stamp_at, header.stamp_at + len(header.timestamp or ""))
+        self._shapes[key] = _Shape(parsed.template, parsed.signature, header.level, header.shape,
+                                   stamp, len(line) - len(header.message))  # fmt: skip
 
     def templates(self) -> dict[str, str]:
         """Signature id → template, for every signature seen."""
