@@ -8,6 +8,8 @@ from pathlib import Path
 from stanch.evidence.logs.analyze import Analysis, Options
 from stanch.evidence.logs.rank import rank
 from stanch.evidence.logs.sources import Line
+from stanch.services import logs
+from stanch.services.context import App
 from tests.evidence_logs.helpers import T0, analyse, write
 
 
@@ -71,3 +73,17 @@ def test_ranking_new_then_surged_by_rate_not_count() -> None:
     assert changes == {"card processor unreachable": "new", "retrying payment <*>": "surged",
                        "heartbeat ok": "steady"}  # fmt: skip
     assert [r.change for r in rank(analysis)] == ["new", "surged", "steady"]
+
+
+def test_files_on_two_processes_give_the_same_report_as_one(tmp_path: Path, app: App) -> None:
+    files = []
+    for index in range(3):
+        lines = [f"{stamp(s)} INFO request ok id={s}" for s in range(index, 60, 3)]
+        lines.insert(5 + index, f"{stamp(20 - index)} ERROR db conn refused 10.0.0.{index}")
+        files.append(write(tmp_path / f"api-{index}.log", *lines))
+    request = logs.Request(files, onset=stamp(10), context=2)
+    one = logs.analyse(app, request)  # below the size threshold: one process
+    two = logs.analyse(app, request, parallel_bytes=0)
+    assert two.to_json(10) == one.to_json(10)
+    refused = next(s for s in two.to_json(10)["signatures"] if s["template"].startswith("db"))
+    assert refused["first"]["source"] == str(files[2]) and refused["count"] == 3

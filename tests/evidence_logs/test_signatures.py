@@ -75,3 +75,20 @@ def test_units_and_optional_detail_fold_into_one_variable() -> None:
     kib = miner.parse("Block rdd_1_2 stored as bytes in memory (estimated size 16.0 KB, free 1 GB)")
     byt = miner.parse("Block rdd_3_4 stored as bytes in memory (estimated size 312 B, free 2 MB)")
     assert kib.signature == byt.signature
+
+
+@settings(max_examples=100, deadline=None)
+@given(statement=st.sampled_from(STATEMENTS), header=st.sampled_from(HEADERS),
+       first=values, second=values, digit=st.integers(0, 9))  # fmt: skip
+def test_remembered_shapes_answer_exactly_like_a_fresh_parse(
+    statement: str, header: str, first: tuple[object, ...], second: tuple[object, ...], digit: int
+) -> None:
+    warm = Miner()
+    for line in (header.format(d=digit) + statement.format(*first),
+                 header.format(d=digit) + statement.format(*second)):  # fmt: skip
+        cold = Miner().parse(line)
+        assert warm.parse(line) == cold
+        assert (
+            warm.parse(line.translate(str.maketrans("0123456789", "9876543210"))).signature
+            == cold.signature
+        )

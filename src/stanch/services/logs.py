@@ -13,6 +13,7 @@ from stanch.evidence.logs import finding
 from stanch.evidence.logs import settings as logs_settings
 from stanch.evidence.logs.analyze import Analysis, Options
 from stanch.evidence.logs.loki import LogSource, LokiSource
+from stanch.evidence.logs.parallel import analyse_files
 from stanch.evidence.logs.report import Report
 from stanch.evidence.logs.sources import Line, ReadStats, read_path
 from stanch.model.events import Event
@@ -20,6 +21,7 @@ from stanch.model.timeparse import parse_when
 from stanch.services.context import App, record
 
 LOKI_DEFAULT_SPAN = timedelta(hours=1)
+PARALLEL_BYTES = 64 * 1024**2  # below this, starting workers costs more than it saves
 
 
 @dataclass
@@ -68,7 +70,7 @@ def loki_source(app: App, url: str | None = None) -> LokiSource:
 
 
 def _lines(app: App, request: Request, opts: Options, stats: ReadStats,
-           loki: LogSource | None) -> Iterator[Line]:  # fmt: skip
+           loki: LogSource | None, paths: list[Path] | None = None) -> Iterator[Line]:  # fmt: skip
     if request.loki_query:
         if loki is None:
             loki = loki_source(app)
@@ -77,7 +79,7 @@ def _lines(app: App, request: Request, opts: Options, stats: ReadStats,
         for line in loki.lines(request.loki_query, start, end):
             stats.lines += 1
             yield line
-    for path in request.paths:
+    for path in request.paths if paths is None else paths:
         yield from read_path(path, stats)
 
 
@@ -86,15 +88,29 @@ def _sources(request: Request) -> list[str]:
     return ([f"loki: {request.loki_query}"] if request.loki_query else []) + named
 
 
-def analyse(app: App, request: Request, *, loki: LogSource | None = None) -> Report:
+def analyse(app: App, request: Request, *, loki: LogSource | None = None,
+            parallel_bytes: int = PARALLEL_BYTES) -> Report:  # fmt: skip
     """Read everything once and rank the signatures."""
     if not request.paths and not request.loki_query:
         raise InvalidInput("nothing to read: give log files, '-' for stdin, or --loki QUERY")
     opts = options(app, request)
     stats = ReadStats()
     analysis = Analysis(opts)
-    analysis.feed(_lines(app, request, opts, stats, loki))
+    workers = logs_settings.load(app.settings.raw).workers
+    files = [p for p in request.paths if str(p) != "-" and p.is_file()]
+    if workers > 1 and len(files) > 1 and _size(files) >= parallel_bytes:
+        rest = [p for p in request.paths if p not in files]
+        analysis.feed(_lines(app, request, opts, stats, loki, rest))
+        merged, file_stats = analyse_files(files, opts, workers)
+        analysis.merge(merged)
+        stats.add(file_stats)
+    else:
+        analysis.feed(_lines(app, request, opts, stats, loki))
     return Report.of(analysis, stats, _sources(request))
+
+
+def _size(paths: list[Path]) -> int:
+    return sum(p.stat().st_size for p in paths)
 
 
 def per_line(app: App, request: Request, *, loki: LogSource | None = None) -> Iterator[str]:

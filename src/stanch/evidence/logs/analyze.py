@@ -85,6 +85,40 @@ class Analysis:
     last_at: datetime | None = None
     _streams: dict[str, _Stream] = field(default_factory=dict)
 
+    def drop_streams(self) -> None:
+        """Forget per-stream context (before sending the result to another process)."""
+        self._streams.clear()
+        self.miner = Miner()
+
+    def merge(self, other: Analysis) -> None:
+        """Fold in an analysis of other streams (another file, another worker)."""
+        self.lines_in_window += other.lines_in_window
+        self.lines_outside += other.lines_outside
+        for moment in (other.first_at, other.last_at):
+            if moment is not None:
+                self.first_at = moment if self.first_at is None else min(self.first_at, moment)
+                self.last_at = moment if self.last_at is None else max(self.last_at, moment)
+        for sig in other.signatures.values():
+            mine = self.signatures.get(sig.id)
+            if mine is None:
+                self.signatures[sig.id] = sig
+                continue
+            mine.count += sig.count
+            mine.before += sig.before
+            mine.after += sig.after
+            mine.untimed += sig.untimed
+            if sig.last_at is not None and (mine.last_at is None or sig.last_at > mine.last_at):
+                mine.last_at = sig.last_at
+            if sig.first is not None and (
+                mine.first is None or _earlier(sig.first.at, mine.first.at)
+            ):
+                mine.first = sig.first
+            later = sig.first_after_onset
+            if later is not None and (
+                mine.first_after_onset is None or _earlier(later.at, mine.first_after_onset.at)
+            ):
+                mine.first_after_onset = later
+
     def feed(self, lines: Iterable[Line]) -> None:
         for line in lines:
             self.add(line)

@@ -19,6 +19,7 @@ class LogsSettings:
     loki_url: str | None = None
     loki_tenant: str | None = None
     loki_limit: int = 5000
+    workers: int = 2  # processes for several large files
 
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -60,4 +61,5 @@ def load(raw: Mapping[str, Any]) -> LogsSettings:
         timezone=zone, year=year, loki_url=_text(table, "loki_url"),
         loki_tenant=_text(table, "loki_tenant"),
         loki_limit=_int(table, "loki_limit", 5000, 1, 5000),
+        workers=_int(table, "workers", 2, 1, 64),
     )  # fmt: skip

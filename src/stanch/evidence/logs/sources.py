@@ -38,6 +38,11 @@ class ReadStats:
     binary: int = 0
     truncated: int = 0
 
+    def add(self, other: ReadStats) -> None:
+        self.lines += other.lines
+        self.binary += other.binary
+        self.truncated += other.truncated
+
 
 def is_binary(raw: bytes) -> bool:
     """True when a line is not text: a NUL, or over 30% control bytes."""
