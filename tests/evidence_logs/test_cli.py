@@ -95,6 +95,7 @@ def test_loki_through_the_command(capsys: pytest.CaptureFixture[str], app: App) 
                   "--from", stamp(0), "--to", stamp(60), "--json")  # fmt: skip
     assert ran.code == 0, ran.err
     assert ran.json()["signatures"][0]["count"] == 5
+    assert ran.json()["signatures"][0]["level"] == "ERROR"
     assert ran.json()["sources"] == ['loki: {app="checkout"}']
 
 
@@ -114,3 +115,14 @@ def test_mistakes_are_one_line(
     assert ran.code == 1
     assert message in ran.err and "Traceback" not in ran.err
     assert len(ran.err.strip().splitlines()) == 1
+
+
+def test_per_line_keeps_one_output_line_per_input_line(
+    capsys: pytest.CaptureFixture[str], app: App, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.log"
+    path.write_bytes(b"GET /a 200\n\x00\x01\x02 garbage\n\nGET /b 200\nPOST /c 500\n")
+    ids = cli(capsys, app, "evidence", "logs", str(path), "--per-line").out.splitlines()
+    assert len(ids) == 5
+    assert ids[1] == ids[2] == "-"
+    assert ids[0] == ids[3] != ids[4]

@@ -114,10 +114,10 @@ def _size(paths: list[Path]) -> int:
 
 
 def per_line(app: App, request: Request, *, loki: LogSource | None = None) -> Iterator[str]:
-    """One signature id per input line in the window ('-' for lines outside it)."""
+    """One signature id per input line: '-' for lines outside the window, blank or binary."""
     opts = options(app, request)
     analysis = Analysis(opts)
-    for line in _lines(app, request, opts, ReadStats(), loki):
+    for line in _lines(app, request, opts, ReadStats(keep_skipped=True), loki):
         yield analysis.add(line) or "-"
 
 

@@ -8,6 +8,7 @@ only when no window is asked for. Memory holds one entry per signature plus the 
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from stanch.evidence.logs.miner import Miner
 from stanch.evidence.logs.sources import Line
 from stanch.evidence.logs.timestamps import parse as parse_time
 
+# Structured lines carry their level in the message: logfmt `level=error`, JSON `"level":"error"`.
+_INLINE_LEVEL = re.compile(r"""\b(?:level|lvl|severity)"?\s*[=:]\s*"?([A-Za-z]+)""", re.IGNORECASE)
 _SEVERE = {"ERROR", "ERR", "CRIT", "CRITICAL", "FATAL", "SEVERE", "ALERT", "EMERG"}
 
 
@@ -125,6 +128,8 @@ class Analysis:
 
     def add(self, line: Line) -> str | None:
         """Account one line; returns its signature id, or None when outside the window."""
+        if line.skipped:
+            return None
         stream = self._streams.get(line.source)
         if stream is None:
             stream = self._streams[line.source] = _Stream(recent=deque(maxlen=self.options.context))
@@ -159,6 +164,8 @@ class Analysis:
                level: str | None, stream: _Stream) -> None:  # fmt: skip
         found = self.signatures.get(sig)
         if found is None:
+            if level is None and (inline := _INLINE_LEVEL.search(line.text[:2000])):
+                level = inline.group(1).upper()
             found = self.signatures[sig] = Signature(sig, template, level)
         found.count += 1
         if at is not None:

@@ -27,7 +27,8 @@ _GZIP_MAGIC = b"\x1f\x8b"
 class Line:
     source: str
     number: int
-    text: str  # None-free: binary lines never become Lines
+    text: str
+    skipped: bool = False  # a blank or binary line, only yielded when asked for
 
 
 @dataclass
@@ -37,6 +38,7 @@ class ReadStats:
     lines: int = 0
     binary: int = 0
     truncated: int = 0
+    keep_skipped: bool = False  # yield blank and binary lines as `skipped` Lines
 
     def add(self, other: ReadStats) -> None:
         self.lines += other.lines
@@ -81,21 +83,17 @@ def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
 
 def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]:
     """Decode lines from an open binary handle, skipping binary garbage."""
-    number = 0
-    for raw in _raw_lines(handle, stats):
-        number += 1
+    for number, raw in enumerate(_raw_lines(handle, stats), 1):
         stats.lines += 1
         body = raw.rstrip(b"\r")
-        if not body.strip():
-            continue
-        if is_binary(body):
+        text = "" if is_binary(body) else body.decode("utf-8", "replace")
+        if text.count("\ufffd") * 10 > len(text) * 3 or (body.strip() and not text):
             stats.binary += 1
-            continue
-        text = body.decode("utf-8", "replace")
-        if text.count("\ufffd") * 10 > len(text) * 3:
-            stats.binary += 1
-            continue
-        yield Line(name, number, text)
+            text = ""
+        if text.strip():
+            yield Line(name, number, text)
+        elif stats.keep_skipped:
+            yield Line(name, number, "", skipped=True)
 
 
 def read_path(path: Path, stats: ReadStats) -> Iterator[Line]:
