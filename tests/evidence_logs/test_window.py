@@ -27,6 +27,8 @@ from tests.evidence_logs.helpers import T0, analyse, by_template, write
         ("261123 100005 42 INFO a.B: x", T0 + timedelta(seconds=5)),
         ("20261123-10:0:5:120|comp|42|x", T0 + timedelta(seconds=5, milliseconds=120)),
         ("[11.23 10:00:05] prog - x", T0 + timedelta(seconds=5)),
+        ("11-23 10:00:05.000  1702  2395 E ActivityManager: x", T0 + timedelta(seconds=5)),
+        ("2026-11-23 10:00:05, Info                  CBS    x", T0 + timedelta(seconds=5)),
         (f"{int((T0 + timedelta(seconds=5)).timestamp())}.25 x", T0 + timedelta(seconds=5.25)),
     ],
 )
@@ -34,6 +36,49 @@ def test_timestamp_shapes_read_as_utc(line: str, expected: datetime) -> None:
     header = split(line)
     assert parse(header.shape, header.timestamp, year=2026) == expected
     assert header.message.endswith("x")
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "message"),
+    [
+        (
+            "2026-11-23 10:00:05,978 INFO [main] org.example.App: Started in 3 s",
+            "INFO",
+            "Started in 3 s",
+        ),
+        (
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure",
+            None,
+            "authentication failure",
+        ),
+        (
+            "11-23 10:00:05.811  1702  2395 D WindowManager: freezing display",
+            "D",
+            "freezing display",
+        ),
+        (
+            "2026-11-23 10:00:05,747 - WARN  [Worker:1:Cnx@765] - Interrupting worker",
+            "WARN",
+            "Interrupting worker",
+        ),
+        (
+            "svc.log.1 2026-11-23 10:00:05.008 25746 INFO nova.api.server [req-1 - -] GET /x",
+            "INFO",
+            "GET /x",
+        ),
+        (
+            "20261123-10:00:05:606|Step_LSC|30002312|onStandStepChanged 3579",
+            None,
+            "onStandStepChanged 3579",
+        ),
+        ("no header at all: just text", None, "no header at all: just text"),
+    ],
+)
+def test_headers_are_recognised_without_a_format(
+    line: str, level: str | None, message: str
+) -> None:
+    header = split(line)
+    assert (header.level, header.message) == (level, message)
 
 
 def test_zone_less_timestamps_take_the_configured_zone() -> None:

@@ -27,6 +27,7 @@ TIMESTAMP = re.compile(
     r"|(?P<compact>\d{8}-\d{1,2}:\d{1,2}:\d{1,2}(?::\d{1,3})?)"
     r"|(?P<yymmdd>\d{6} \d{6})"
     r"|(?P<mmdd>\d{2}\.\d{2} \d{2}:\d{2}:\d{2})"
+    r"|(?P<logcat>\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)"
     r"|(?P<epoch>1\d{9}(?:\.\d{1,9})?)(?=\s)"
     r")\]?"
 )
@@ -34,13 +35,14 @@ TIMESTAMP = re.compile(
 _SOURCE = re.compile(r"\S+\s+")
 _LEVEL = re.compile(
     r"\[?(?P<level>TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRIT|CRITICAL|FATAL|SEVERE"
-    r"|ALERT|EMERG|trace|debug|info|notice|warn|warning|error|crit|fatal)\]?:?(?=\s|$)"
+    r"|ALERT|EMERG|trace|debug|info|notice|warn|warning|error|crit|fatal|Info|Warning|Error"
+    r"|[VDIWEF](?=\s+[\w.$-]+\s*:))\]?:?(?=\s|$)"  # logcat: `D Tag: message`
 )
 _PID = re.compile(r"\d{1,10}(?=\s)")
-_DASH = re.compile(r"-(?=\s)")
+_DASH = re.compile(r"[-,](?=\s)")
 _COMPONENT_COLON = re.compile(r"[\w.$@/-]*[A-Za-z][\w.$@/-]*:(?=\s|$)")
 _DOTTED = re.compile(r"[A-Za-z_][\w$-]*(?:\.[\w$-]+)+(?=\s+\[)")
-_SYSLOG_TAG = re.compile(r"(?:[\w.-]+\s+)?[\w./-]+\[\d+\]:(?=\s|$)")  # host program[pid]:
+_SYSLOG_TAG = re.compile(r"(?:[\w.-]+\s+)?[\w./()-]+\[\d+\]:(?=\s|$)")  # host program[pid]:
 _SPACE = re.compile(r"\s+")
 
 

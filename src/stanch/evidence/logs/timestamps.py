@@ -39,6 +39,12 @@ def _micro(text: str) -> int:
 
 
 def _iso(text: str, zone: tzinfo, _: int) -> datetime:
+    try:  # the C parser handles the common forms; the rest is read by hand below
+        quick = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return quick if quick.tzinfo is not None else quick.replace(tzinfo=zone)
     body = _ZONE.sub("", text.strip()).strip()
     y, mo, d, h, mi, s = (int(n) for n in _NUMBERS.findall(body)[:6])
     return datetime(y, mo, d, h, mi, s, _micro(body[19:]), tzinfo=_zone(text, zone))
@@ -91,13 +97,18 @@ def _mmdd(text: str, zone: tzinfo, year: int) -> datetime:
     return datetime(year, mo, d, h, mi, s, tzinfo=zone)
 
 
+def _logcat(text: str, zone: tzinfo, year: int) -> datetime:
+    mo, d, h, mi, s = (int(n) for n in _NUMBERS.findall(text)[:5])
+    return datetime(year, mo, d, h, mi, s, _micro(text[14:]), tzinfo=zone)
+
+
 def _epoch(text: str, _zone_: tzinfo, __: int) -> datetime:
     return datetime.fromtimestamp(float(text), UTC)
 
 
 _PARSERS = {
     "iso": _iso, "ctime": _ctime, "clf": _clf, "syslog": _syslog, "slash": _slash,
-    "compact": _compact, "yymmdd": _yymmdd, "mmdd": _mmdd, "epoch": _epoch,
+    "compact": _compact, "yymmdd": _yymmdd, "mmdd": _mmdd, "logcat": _logcat, "epoch": _epoch,
 }  # fmt: skip
 
 
