@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from stanch.errors import InvalidInput
@@ -79,3 +80,27 @@ def test_unreachable_loki_is_an_environment_problem() -> None:
     source = LokiSource("http://127.0.0.1:9", timeout=2)
     with pytest.raises(LokiUnavailable):
         list(source.lines('{app="x"}', T0, T0 + timedelta(1)))
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({}, 400),
+        ({"query": "{app=checkout}"}, 400),
+        ({"query": '{app="x"}', "limit": "5001"}, 400),
+        ({"query": '{app="x"}', "direction": "sideways"}, 400),
+        ({"query": '{app="x"}', "start": "yesterday"}, 400),
+        ({"query": '{app="x"}', "start": "20", "end": "10"}, 400),
+        ({"query": '{app="x"}', "start": "2026-11-23T10:00:00Z", "end": "1795428060.5"}, 200),
+    ],
+)
+def test_the_fake_enforces_the_contract(
+    loki: FakeLoki, params: dict[str, str], status: int
+) -> None:
+    answer = httpx.get(loki.url + "/loki/api/v1/query_range", params=params,
+                       headers={"X-Scope-OrgID": "team-a"})  # fmt: skip
+    assert answer.status_code == status, answer.text
+    if status == 400:
+        assert answer.headers["content-type"].startswith("text/plain")
+    else:
+        assert answer.json()["data"]["resultType"] == "streams"
