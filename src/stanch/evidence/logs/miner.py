@@ -9,6 +9,7 @@ workers, or from yesterday's run, can be compared directly.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from stanch.evidence.logs.header import Split, split
@@ -17,6 +18,7 @@ from stanch.evidence.logs.mask import mask
 MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
 SHAPE_CACHE = 50_000  # line shapes remembered; cleared when full so it follows the stream
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_DIGIT = re.compile(r"\d")
 
 
 def signature_id(template: str) -> str:
@@ -82,7 +84,7 @@ class Miner:
         header = split(line)
         template = self.template(header.message)
         parsed = Parsed(header, template, self.signature(template))
-        if line.isascii() and not any(c.isdigit() for c in template):
+        if line.isascii() and not _DIGIT.search(template):
             self._remember(key, line, parsed)
         return parsed
 
