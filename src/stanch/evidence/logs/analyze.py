@@ -20,6 +20,7 @@ from stanch.evidence.logs.timestamps import parse as parse_time
 
 # Structured lines carry their level in the message: logfmt `level=error`, JSON `"level":"error"`.
 _INLINE_LEVEL = re.compile(r"""\b(?:level|lvl|severity)"?\s*[=:]\s*"?([A-Za-z]+)""", re.IGNORECASE)
+TIME_CACHE = 4096
 _SEVERE = {"ERROR", "ERR", "CRIT", "CRITICAL", "FATAL", "SEVERE", "ALERT", "EMERG"}
 
 
@@ -87,10 +88,12 @@ class Analysis:
     first_at: datetime | None = None
     last_at: datetime | None = None
     _streams: dict[str, _Stream] = field(default_factory=dict)
+    _times: dict[str, datetime | None] = field(default_factory=dict)
 
     def drop_streams(self) -> None:
         """Forget per-stream context (before sending the result to another process)."""
         self._streams.clear()
+        self._times.clear()
         self.miner = Miner()
 
     def merge(self, other: Analysis) -> None:
@@ -134,10 +137,7 @@ class Analysis:
         if stream is None:
             stream = self._streams[line.source] = _Stream(recent=deque(maxlen=self.options.context))
         parsed = self.miner.parse(line.text)
-        at = parse_time(
-            parsed.header.shape, parsed.header.timestamp, zone=self.options.zone,
-            year=self.options.year,
-        )  # fmt: skip
+        at = self._time(parsed.header.shape, parsed.header.timestamp)
         if at is None:
             at = stream.last_at
         else:
@@ -147,6 +147,18 @@ class Analysis:
             self._count(line, at, parsed.signature, parsed.template, parsed.header.level, stream)
         stream.recent.append(line.text)
         return parsed.signature if inside else None
+
+    def _time(self, shape: str | None, text: str | None) -> datetime | None:
+        """Parse a header timestamp; busy logs repeat the same second, so remember a few."""
+        if text is None:
+            return None
+        known = self._times.get(text)
+        if known is None:
+            known = parse_time(shape, text, zone=self.options.zone, year=self.options.year)
+            if len(self._times) >= TIME_CACHE:
+                self._times.clear()
+            self._times[text] = known
+        return known
 
     def _inside(self, at: datetime | None) -> bool:
         start, end = self.options.start, self.options.end
