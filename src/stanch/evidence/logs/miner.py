@@ -19,6 +19,18 @@ MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
 SHAPE_CACHE = 50_000  # line shapes remembered; cleared when full so it follows the stream
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _DIGIT = re.compile(r"\d")
+# A hex id (8+ hex characters, 3+ digits, a letter) as a whole word is always masked,
+# whatever its letters: the shape keeps its length and first character class only.
+_HEX_WORD = re.compile(rb"(?<![0-9A-Za-z_])[0-9a-fA-F]{8,}(?![0-9A-Za-z_])")
+
+
+def _hex_shape(match: re.Match[bytes]) -> bytes:
+    word = match.group()
+    if word.count(b"0") < 3 or word.isdigit():
+        return word
+    if word[:1] == b"0":
+        return b"0a" + b"0" * (len(word) - 2)
+    return b"a" + b"0" * (len(word) - 1)
 
 
 def signature_id(template: str) -> str:
@@ -52,8 +64,10 @@ class Miner:
 
     Header recognition and masking look only at whether a character is a digit, never
     at which digit, so two lines that differ only in their digits split and mask the
-    same way. The miner remembers that per line shape (digits written as 0) and answers
-    repeated shapes without re-parsing, whenever the template itself holds no digit.
+    same way; a whole-word hex id is always masked, whatever its letters. The miner
+    remembers that per line shape (digits written as 0, hex ids as a placeholder of the
+    same length) and answers repeated shapes without re-parsing, whenever the template
+    itself holds no digit.
     """
 
     def __init__(self) -> None:
@@ -74,7 +88,7 @@ class Miner:
 
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
-        key = line.encode("utf-8", "replace").translate(_ZEROS)
+        key = _HEX_WORD.sub(_hex_shape, line.encode("utf-8", "replace").translate(_ZEROS))
         known = self._shapes.get(key)
         if known is not None:
             start, end = known.stamp
