@@ -87,3 +87,16 @@ def test_files_on_two_processes_give_the_same_report_as_one(tmp_path: Path, app:
     assert two.to_json(10) == one.to_json(10)
     refused = next(s for s in two.to_json(10)["signatures"] if s["template"].startswith("db"))
     assert refused["first"]["source"] == str(files[2]) and refused["count"] == 3
+
+
+def test_signatures_on_two_processes_match_one() -> None:
+    from stanch.evidence.logs.miner import Miner
+    from stanch.evidence.logs.parallel import CHUNK, signatures_parallel
+
+    lines = [
+        f"{stamp(i % 3600)} INFO job {i} done in {i % 97} ms on worker-{i % 5}"
+        for i in range(2 * CHUNK + 7)
+    ]
+    lines[CHUNK + 3] = f"{stamp(5)} ERROR job deadbeef12345 failed"
+    miner = Miner()
+    assert signatures_parallel(lines, workers=2) == [miner.parse(x).signature for x in lines]

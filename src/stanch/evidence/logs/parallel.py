@@ -4,28 +4,44 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stanch.evidence.logs.analyze import Analysis, Options
 from stanch.evidence.logs.miner import Miner
 from stanch.evidence.logs.sources import ReadStats, read_path
 
-CHUNK = 20_000
+CHUNK = 50_000
 
 
-def _chunk_signatures(lines: Sequence[str]) -> list[str]:
-    miner = Miner()
-    return [miner.parse(line).signature for line in lines]
+@dataclass
+class _Worker:
+    """Per-process state: the lines (inherited by fork, never pickled) and one warm miner."""
+
+    lines: Sequence[str] = ()
+    miner: Miner = field(default_factory=Miner)
+
+
+_WORKER = _Worker()
+
+
+def _range_signatures(bounds: tuple[int, int]) -> list[str]:
+    parse = _WORKER.miner.parse
+    return [parse(line).signature for line in _WORKER.lines[bounds[0] : bounds[1]]]
 
 
 def signatures_parallel(lines: Sequence[str], workers: int = 2) -> list[str]:
     """The signature of every line, in order, computed by `workers` processes."""
     if workers <= 1 or len(lines) < 2 * CHUNK:
-        return _chunk_signatures(lines)
-    chunks = [lines[i : i + CHUNK] for i in range(0, len(lines), CHUNK)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        parts = pool.map(_chunk_signatures, chunks, chunksize=1)
+        miner = Miner()
+        return [miner.parse(line).signature for line in lines]
+    ranges = [(i, min(i + CHUNK, len(lines))) for i in range(0, len(lines), CHUNK)]
+    _WORKER.lines = lines
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_range_signatures, ranges, chunksize=1)
+    finally:
+        _WORKER.lines = ()
     return [sig for part in parts for sig in part]
 
 
