@@ -1,0 +1,122 @@
+"""Line sources: plain or gzip files and stdin, read as bounded chunks, never whole.
+
+Each source yields `Line`s (stream name, 1-based line number, text). Bytes are decoded
+as UTF-8 with replacement; lines that are mostly not text (NUL bytes, control bytes,
+undecodable runs) are counted as binary and skipped. Over-long lines are cut at
+`MAX_LINE` bytes and the rest of them skipped, so one 2 GB line costs no memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from stanch.errors import InvalidInput, classify_os_error
+
+MAX_LINE = 64 * 1024
+BLOCK = 1024 * 1024
+_CONTROL = bytes(range(32)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r", b"")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    source: str
+    number: int
+    text: str
+    skipped: bool = False  # a blank or binary line, only yielded when asked for
+
+
+@dataclass
+class ReadStats:
+    """What was skipped while reading, so a report can say so."""
+
+    lines: int = 0
+    binary: int = 0
+    truncated: int = 0
+    keep_skipped: bool = False  # yield blank and binary lines as `skipped` Lines
+
+    def add(self, other: ReadStats) -> None:
+        self.lines += other.lines
+        self.binary += other.binary
+        self.truncated += other.truncated
+
+
+def is_binary(raw: bytes) -> bool:
+    """True when a line is not text: a NUL, or over 30% control bytes."""
+    if b"\x00" in raw:
+        return True
+    if not raw:
+        return False
+    controls = len(raw) - len(raw.translate(None, _CONTROL))
+    return controls * 10 > len(raw) * 3
+
+
+def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
+    """Lines of at most MAX_LINE bytes, read in BLOCK-sized reads; the rest of a longer
+    line is skipped without being kept."""
+    pending = b""
+    skipping = False
+    while block := handle.read(BLOCK):
+        if skipping:
+            newline = block.find(b"\n")
+            if newline < 0:
+                continue
+            skipping, block = False, block[newline + 1 :]
+        lines = (pending + block if pending else block).split(b"\n")
+        pending = lines.pop()
+        for line in lines:
+            if len(line) > MAX_LINE:
+                stats.truncated += 1
+            yield line[:MAX_LINE]
+        if len(pending) > MAX_LINE:
+            stats.truncated += 1
+            yield pending[:MAX_LINE]
+            pending, skipping = b"", True
+    if pending:
+        yield pending
+
+
+def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]:
+    """Decode lines from an open binary handle, skipping binary garbage."""
+    for number, raw in enumerate(_raw_lines(handle, stats), 1):
+        stats.lines += 1
+        body = raw.rstrip(b"\r")
+        text = "" if is_binary(body) else body.decode("utf-8", "replace")
+        if text.count("\ufffd") * 10 > len(text) * 3 or (body.strip() and not text):
+            stats.binary += 1
+            text = ""
+        if text.strip():
+            yield Line(name, number, text)
+        elif stats.keep_skipped:
+            yield Line(name, number, "", skipped=True)
+
+
+def read_path(path: Path, stats: ReadStats) -> Iterator[Line]:
+    """Lines of a plain or gzip file ('-' is stdin)."""
+    if str(path) == "-":
+        yield from read_handle(sys.stdin.buffer, "<stdin>", stats)
+        return
+    try:
+        handle: BinaryIO = path.open("rb")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path}: is a directory, give log files") from None
+    except OSError as exc:
+        raise classify_os_error(exc, f"cannot read {path}") from exc
+    with handle:
+        if handle.read(2) == _GZIP_MAGIC:
+            handle.seek(0)
+            with gzip.open(handle, "rb") as unzipped:
+                try:
+                    yield from read_handle(unzipped, str(path), stats)  # type: ignore[arg-type]
+                except (OSError, EOFError) as exc:
+                    raise InvalidInput(f"{path}: damaged gzip ({exc})") from None
+            return
+        handle.seek(0)
+        yield from read_handle(handle, str(path), stats)
