@@ -32,6 +32,7 @@ unit: install
 	$(VENV)/bin/pytest
 
 bench: install
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	for script in bench/*.py; do $(PY) $$script || exit 1; done
 
 clean:
