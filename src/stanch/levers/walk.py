@@ -78,4 +78,4 @@ def is_fixture(path: str) -> bool:
 def vendored_chart(path: str) -> bool:
     """A chart vendored inside another chart's charts/ folder (a dependency)."""
     parts = path.split("/")
-    return "charts" in parts[:-2] and parts.index("charts") > 0
+    return "charts" in parts[1:-2]
