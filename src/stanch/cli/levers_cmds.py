@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
 from stanch.cli.context import ACTOR_OPTION, JSON_OPTION, app_of, console, emit_json, err_console
 from stanch.errors import InvalidInput
@@ -67,30 +66,41 @@ def _summary(item: dict[str, Any]) -> str:
 
 
 def _print_surfaces(found: service.Scan) -> None:
-    table = Table(title=f"Control surface of {found.discovery.root}", show_lines=False)
-    for column in ("kind", "name", "path", "details"):
-        table.add_column(column, overflow="fold")
+    lines = [f"Control surface of {found.discovery.root} ({found.discovery.files} files)"]
     for kind in SURFACE_KINDS:
         items = [s.to_dict() for s in found.discovery.of(kind)]
         if not items:
-            table.add_row(kind, "[dim]none found[/dim]", "", "")
+            lines.append(f"  {kind}: none found")
         for item in items:
-            table.add_row(kind, str(item["name"]), str(item["path"]), _summary(item))
-    console.print(table)
+            details = _summary(item)
+            lines.append(f"  {kind}: {item['name']} ({item['path']})" +
+                         (f" — {details}" if details else ""))  # fmt: skip
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_levers(found: service.Scan) -> None:
     if not found.levers:
-        console.print("No levers found: escalate to the owning team (stanch found no way back).")
+        console.print("No levers found: escalate to the owning team (no way back is known).")
         return
-    table = Table(title="Levers, fastest reversible first")
-    for column in ("#", "id", "command", "rollback", "why"):
-        table.add_column(column, overflow="fold")
+    lines = ["", "Levers, fastest reversible first:"]
     for lever in found.levers:
-        back = lever.rollback.text() if lever.rollback else "[red]none[/red]"
-        table.add_row(str(lever.rank), lever.id, lever.command.text(), back, lever.reason)
-    console.print(table)
-    console.print("Plan one with `stanch mitigate ID LEVER` (a dry run), then add --apply.")
+        back = lever.rollback.text() if lever.rollback else "NONE (the guard will refuse it)"
+        flags = ", ".join(
+            x
+            for x in (
+                "destructive" if lever.destructive else "",
+                "irreversible" if not lever.reversible else "",
+            )
+            if x
+        )
+        lines.append(f"{lever.rank:>3}. {lever.id}  [{lever.kind}{', ' + flags if flags else ''}]")
+        for step in lever.prelude:
+            lines.append(f"       first:    {step.text()}")
+        lines.append(f"       run:      {lever.command.text()}")
+        lines.append(f"       rollback: {back}")
+        lines.append(f"       why:      {lever.reason}")
+    lines.append("Plan one with `stanch mitigate ID LEVER` (a dry run), then add --apply.")
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
 
 
 def mitigate(
