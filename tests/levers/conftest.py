@@ -51,7 +51,7 @@ REPO_FILES: dict[str, str] = {
         },
         indent=1,
     )
-    + "\n",  # fmt: skip
+    + "\n",
 }
 
 KUBE_STATE: dict[str, Any] = {
