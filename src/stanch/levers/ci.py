@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import Any
 
@@ -27,7 +26,7 @@ _BY_NAME = {
 
 def ci_kind(path: str) -> str | None:
     """Which CI system a path belongs to, or None."""
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     if path.startswith(".github/workflows/") and name.endswith((".yml", ".yaml")):
         return "github_actions"
     if path in (".circleci/config.yml", ".circleci/config.yaml"):
@@ -59,7 +58,7 @@ def pipeline(text: str, path: str, system: str) -> Surface:
             )
         elif system == "circleci":
             details["jobs"] = sorted(mapping(doc.get("jobs")))
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     if system == "github_actions":
         doc = mapping(one(text))
         name = str(doc.get("name") or name)

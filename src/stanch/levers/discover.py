@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,31 @@ class Discovery:
 
 def _read(root: Path, path: str) -> str | None:
     try:
-        full = root / path
-        if full.stat().st_size > MAX_BYTES:
-            return None
-        return full.read_bytes().decode("utf-8", "replace")
+        with open(f"{root}/{path}", "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError:
         return None
+    return None if len(data) > MAX_BYTES else data.decode("utf-8", "replace")
+
+
+_FLAG_SDK = "unleash|launchdarkly|ldclient|ld_client"
+
+
+def _code_hits(root: Path) -> set[str] | None:
+    """Code files that mention a flag SDK, by `git grep` (fast); None when not a git repo."""
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "grep", "--untracked", "-l", "-I", "-i", "-z", "-E",
+             _FLAG_SDK],
+            capture_output=True, check=False, timeout=120,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode not in (0, 1):
+        return None
+    return {p for p in done.stdout.decode("utf-8", "replace").split("\0") if p}
 
 
 def discover(root: Path, progress: Progress | None = None) -> Discovery:
@@ -45,7 +65,7 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
     out: list[Surface] = []
     kustomizations = _kustomizations(root, files, out)
     patches = {p for k in kustomizations for p in k.details["patches"]}
-    scan = _Scan(root, chart_dirs, patches, out, {}, {})
+    scan = _Scan(root, chart_dirs, patches, out, {}, {}, _code_hits(root))
     for index, path in enumerate(files):
         if progress and index % 2000 == 0:
             progress(index, len(files))
@@ -61,7 +81,7 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
 def _kustomizations(root: Path, files: list[str], out: list[Surface]) -> list[Surface]:
     found = []
     for path in files:
-        name = posixpath.basename(path)
+        name = path.rsplit("/", 1)[-1]
         if name in ("kustomization.yaml", "kustomization.yml", "Kustomization") and not (
             is_fixture(path)
         ):
@@ -85,6 +105,7 @@ class _Scan:
     out: list[Surface]
     tf: dict[str, str]
     owners: dict[str, str]
+    code_hits: set[str] | None = None  # code files worth reading for flag-SDK references
 
     def text(self, path: str) -> str:
         return _read(self.root, path) or ""
@@ -107,7 +128,7 @@ def _makefile(scan: _Scan, path: str) -> bool:
 
 def _script_or_runbook(scan: _Scan, path: str) -> bool:
     if repo_files.is_deploy_script(path):
-        scan.out.append(Surface("deploy_script", path, posixpath.basename(path), {}))
+        scan.out.append(Surface("deploy_script", path, path.rsplit("/", 1)[-1], {}))
         return True
     if repo_files.is_runbook(path):
         scan.out.append(repo_files.runbook(scan.text(path), path))
@@ -116,7 +137,7 @@ def _script_or_runbook(scan: _Scan, path: str) -> bool:
 
 
 def _chart(scan: _Scan, path: str) -> bool:
-    if posixpath.basename(path) != "Chart.yaml":
+    if path.rsplit("/", 1)[-1] != "Chart.yaml":
         return False
     if not is_fixture(path):
         folder = posixpath.dirname(path)
@@ -127,7 +148,7 @@ def _chart(scan: _Scan, path: str) -> bool:
 
 
 def _named(scan: _Scan, path: str) -> bool:
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     if name.endswith(".tf"):
         scan.tf[path] = scan.text(path)
     elif name in ("catalog-info.yaml", "catalog-info.yml"):
@@ -142,6 +163,13 @@ def _named(scan: _Scan, path: str) -> bool:
 
 
 def _one(scan: _Scan, path: str) -> None:
+    if (
+        scan.code_hits is not None
+        and path.endswith(_CODE_EXT)
+        and path not in scan.code_hits
+        and not repo_files.is_deploy_script(path)
+    ):
+        return  # plain code without a flag SDK: nothing to find in it
     if path in repo_files.CODEOWNERS_ORDER:
         scan.owners[path] = scan.text(path)
         return

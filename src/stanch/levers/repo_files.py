@@ -22,7 +22,7 @@ _RUNBOOK = re.compile(r"(runbook|playbook|on-?call|oncall)", re.I)
 
 
 def is_makefile(path: str) -> bool:
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
 
 
@@ -36,7 +36,7 @@ def makefile(text: str, path: str) -> Surface | None:
 
 
 def is_deploy_script(path: str) -> bool:
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     stem, ext = posixpath.splitext(name)
     if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem):
         return False
@@ -65,7 +65,7 @@ def terraform_roots(tf_files: dict[str, str]) -> list[Surface]:
 
 
 def is_compose(path: str) -> bool:
-    name = posixpath.basename(path)
+    name = path.rsplit("/", 1)[-1]
     return bool(re.fullmatch(r"(docker-)?compose(\.[\w-]+)?\.ya?ml", name))
 
 
@@ -103,7 +103,7 @@ def is_runbook(path: str) -> bool:
 
 def runbook(text: str, path: str) -> Surface:
     title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")
-    return Surface("runbook", path, title or posixpath.basename(path), {})
+    return Surface("runbook", path, title or path.rsplit("/", 1)[-1], {})
 
 
 def codeowners(found: dict[str, str]) -> list[Surface]:
