@@ -148,6 +148,9 @@ def test_levers_from_surfaces(found: Discovery) -> None:
     assert levers["failover:drain:node-1"].destructive
     assert not levers["failover:cordon:node-1"].destructive
     assert "flag_off:flagd:new-checkout" in levers and "flag_off:flagd:banner" not in levers
+    make = levers["rollback:make:.:rollback"]
+    assert make.command.argv == ("make", "-C", ".", "rollback") and make.rollback is None
+    assert not make.safe
 
 
 def test_empty_repository_reports_nothing(tmp_path: Path) -> None:
@@ -161,3 +164,15 @@ def test_without_git_gitignore_and_vendor_still_respected(tmp_path: Path) -> Non
     names = {s.name for s in discover(tmp_path).of("k8s_workload")}
     assert "payments" in names
     assert not names & {"vendored", "npm", "fixture", "generated"}
+
+
+def test_lever_settings_are_checked() -> None:
+    from stanch.errors import InvalidInput
+    from stanch.levers.settings import lever_settings
+
+    conf = lever_settings({"levers": {"nodes": ["n1"], "unleash": {"url": "http://u"}}})
+    assert conf.nodes == ("n1",) and conf.services["unleash"]["url"] == "http://u"
+    with pytest.raises(InvalidInput, match="unknown setting"):
+        lever_settings({"levers": {"nodez": []}})
+    with pytest.raises(InvalidInput, match="list of node names"):
+        lever_settings({"levers": {"nodes": "n1"}})

@@ -226,6 +226,22 @@ def _node_levers(nodes: list[str]) -> list[Lever]:
     return out
 
 
+def _make_levers(s: Surface) -> list[Lever]:
+    """Makefile rollback targets: offered, but with no known way back the guard refuses them."""
+    folder = s.path.rsplit("/", 1)[0] if "/" in s.path else "."
+    out = []
+    for target in s.details.get("targets", []):
+        if not any(word in target for word in ("rollback", "roll-back", "undo", "revert")):
+            continue
+        out.append(Lever(
+            id=f"rollback:make:{folder}:{target}", kind="rollback", target=f"make {target}",
+            command=Action(("make", "-C", folder, target)), rollback=None, reversible=False,
+            eta_s=300, source=s.path,
+            evidence=("a Makefile target: what it undoes and how to undo it are unknown",),
+        ))  # fmt: skip
+    return out
+
+
 def candidates(
     surfaces: list[Surface], services: FlagServices | None = None, nodes: list[str] | None = None
 ) -> list[Lever]:
@@ -243,6 +259,8 @@ def candidates(
             out.append(_helm_lever(s))
         elif s.kind == "feature_flags":
             out.extend(_flag_levers(s, services))
+        elif s.kind == "makefile":
+            out.extend(_make_levers(s))
     out.extend(_node_levers(nodes or []))
     unique: dict[str, Lever] = {}
     for lever in out:
