@@ -110,6 +110,12 @@ def kubectl(state: dict[str, Any], args: list[str]) -> str:  # noqa: PLR0911, PL
         return _get(state, pos[1:], ns, o.get("o", ""))
     if verb == ["patch"]:
         return _patch_hpa(state, pos, ns, o)
+    if verb == ["set"] and pos[1:2] == ["image"]:
+        name, dep = _deployment(state, pos[2], ns)
+        for pair in pos[3:]:
+            container, _, image = pair.partition("=")
+            dep.setdefault("images", {})[container] = image
+        return f"deployment.apps/{name} image updated\n"
     if verb == ["set"] and pos[1:2] == ["env"]:
         name, dep = _deployment(state, pos[2], ns)
         for pair in pos[3:]:

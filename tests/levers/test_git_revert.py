@@ -8,6 +8,7 @@ import pytest
 
 from stanch.services import levers as service
 from stanch.services.context import App
+from tests.levers.conftest import Kube
 from tests.levers.repos import commit_all, git
 from tests.levers.test_mitigate import mitigate
 from tests.support.cli import cli
@@ -90,3 +91,18 @@ def test_revert_that_conflicts_is_not_viable(
     assert git(repo, "status", "--porcelain") == ""
     assert len(git(repo, "worktree", "list").splitlines()) == 1
     assert mitigate(capsys, lapp, incident, lever, "--apply").code == 1
+
+
+def test_prior_image_redeploy_from_history(
+    capsys: pytest.CaptureFixture[str], lapp: App, repo: Path, kube: Kube
+) -> None:
+    sha = release(repo)
+    incident = declare_at(capsys, lapp, "2026-11-22T09:45:00Z")
+    found = {lv.id: lv for lv in service.scan(lapp, None, incident).levers}
+    lever = found["rollback:image:checkout@shop:app"]
+    assert lever.command.argv[-1] == "app=reg/checkout:v41"
+    assert lever.rollback is not None and lever.rollback.argv[-1] == "app=reg/checkout:v42"
+    assert sha[:10] in lever.reason
+    assert mitigate(capsys, lapp, incident, lever.id).code == 0
+    assert mitigate(capsys, lapp, incident, lever.id, "--apply").code == 0
+    assert kube.state()["deployments"]["shop/checkout"]["images"] == {"app": "reg/checkout:v41"}

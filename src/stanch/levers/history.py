@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from stanch.executor import Executor
+from stanch.levers.k8s import manifest_surfaces
 from stanch.model.levers import GIT, Action, Change, Lever, Surface
 
 MAX_COMMITS = 300
@@ -59,3 +60,54 @@ def revert_lever(
             params={"commit": sha},
         )  # fmt: skip
     return None
+
+
+def prior_image_levers(
+    repo: Path, runner: Executor, changes: list[Change], surfaces: list[Surface],
+    onset: datetime, window: timedelta,
+) -> list[Lever]:  # fmt: skip
+    """Redeploy the image a workload ran before a recent commit changed it."""
+    out: list[Lever] = []
+    recent = [c for c in changes if onset - window <= c.at <= onset]
+    for s in surfaces:
+        kind = str(s.details.get("workload_kind", "")).lower()
+        if s.kind != "k8s_workload" or kind not in ("deployment", "statefulset", "daemonset"):
+            continue
+        change = next((c for c in recent if s.path in c.paths), None)
+        if change is None:
+            continue
+        before = runner.run(["git", "-C", str(repo), "show", f"{change.ref}^:{s.path}"],
+                            mutating=False)  # fmt: skip
+        if not before.ok:
+            continue
+        olds = [o for o in manifest_surfaces(before.stdout, s.path) if o.kind == "k8s_workload"]
+        # kustomize may have added a prefix or suffix to the name in the file
+        old = next((o for o in olds if o.name == s.name), None) or next(
+            (o for o in olds if o.name in s.name), None
+        )
+        if old is None:
+            continue
+        out.extend(_image_levers(s, kind, old.details.get("containers", {}), change))
+    return out
+
+
+def _image_levers(s: Surface, kind: str, old: dict[str, str], change: Change) -> list[Lever]:
+    ns = s.details.get("namespace")
+    where = ("-n", str(ns)) if ns else ()
+    out = []
+    for container, image in s.details.get("containers", {}).items():
+        prior = old.get(container)
+        if not prior or prior == image:
+            continue
+        ref = f"{kind}/{s.name}"
+        out.append(Lever(
+            id=f"rollback:image:{s.name}" + (f"@{ns}" if ns else "") + f":{container}",
+            kind="rollback", target=f"{ref} container {container}",
+            command=Action(("kubectl", "set", "image", ref, *where, f"{container}={prior}")),
+            rollback=Action(("kubectl", "set", "image", ref, *where, f"{container}={image}")),
+            viability=Action(("kubectl", "get", ref, *where, "-o", "name")),
+            eta_s=120, source=s.path,
+            evidence=(f"{change.ref[:10]} changed the image {prior} → {image}",),
+            params={"commit": change.ref},
+        ))  # fmt: skip
+    return out

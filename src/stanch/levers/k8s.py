@@ -81,6 +81,11 @@ def _workload(doc: dict[str, Any], path: str) -> Surface | None:
         "namespace": meta.get("namespace"),
         "replicas": spec.get("replicas") if isinstance(spec.get("replicas"), int) else None,
         "images": images,
+        "containers": {
+            str(mapping(c).get("name")): str(mapping(c).get("image"))
+            for c in containers
+            if mapping(c).get("image")
+        },
         "env_flags": flags,
         "notes": image_notes(images),
     }

@@ -21,7 +21,7 @@ from stanch.levers.executors import ArgvExecutor, Ctx, LeverExecutor
 from stanch.levers.flag_services import LaunchDarklyExecutor, UnleashExecutor
 from stanch.levers.flagd_file import FlagdFileExecutor
 from stanch.levers.git_revert import GitRevertExecutor
-from stanch.levers.history import git_changes, revert_lever
+from stanch.levers.history import git_changes, prior_image_levers, revert_lever
 from stanch.levers.settings import LeverSettings, lever_settings
 from stanch.model import kinds
 from stanch.model.decide import change_status, checked_text
@@ -93,6 +93,7 @@ def scan(
     if revert is not None:
         levers.append(revert)
     window = timedelta(minutes=conf.recent_window_minutes)
+    levers.extend(prior_image_levers(root, runner, changes, found.surfaces, onset, window))
     return Scan(found, rank(mark_recent(levers, changes, onset, window)))
 
 
