@@ -75,7 +75,7 @@ def service_refs(text: str, path: str) -> list[Surface]:
     out = []
     if any(h in lowered for h in _UNLEASH_HINT):
         keys = sorted(set(UNLEASH_REF.findall(text)))
-        if keys or "unleash_url" in lowered:
+        if keys:
             out.append(_refs("unleash", keys, path))
     if any(h.lower() in lowered for h in _LD_HINT):
         keys = sorted(set(LD_REF.findall(text)))

@@ -40,9 +40,10 @@ def revert_lever(
     repo: Path, changes: list[Change], surfaces: list[Surface], onset: datetime
 ) -> Lever | None:
     """A `git revert` of the newest commit before onset that touched the control surface."""
-    roots = {s.path for s in surfaces if s.kind in (
-        "k8s_workload", "helm_chart", "feature_flags", "kustomize", "compose_service", "hpa",
-        "terraform", "gitops")}  # fmt: skip
+    kinds = ("k8s_workload", "helm_chart", "kustomize", "compose_service", "hpa", "terraform",
+             "gitops")  # fmt: skip
+    roots = {s.path for s in surfaces if s.kind in kinds
+             or (s.kind == "feature_flags" and s.details.get("provider") == "flagd")}  # fmt: skip
     for change in changes:
         if change.at > onset:
             continue
