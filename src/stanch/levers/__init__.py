@@ -1,0 +1,1 @@
+"""Control-surface discovery and lever executors."""

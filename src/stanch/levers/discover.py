@@ -1,0 +1,264 @@
+"""Read-only discovery of a repository's control surface."""
+
+from __future__ import annotations
+
+import posixpath
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from stanch.levers import ci, flags, helm, k8s, repo_files
+from stanch.levers.walk import is_fixture, list_files, vendored_chart
+from stanch.model.levers import Surface
+
+MAX_BYTES = 2 * 1024 * 1024  # bigger files are data, not configuration
+_CODE_EXT = (".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".cs",
+             ".php", ".env", ".properties", ".toml", ".ini")  # fmt: skip
+_YAML = (".yaml", ".yml")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: Path
+    surfaces: list[Surface]
+    files: int
+
+    def of(self, kind: str) -> list[Surface]:
+        return [s for s in self.surfaces if s.kind == kind]
+
+
+def _read(root: Path, path: str) -> str | None:
+    try:
+        with open(f"{root}/{path}", "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    return None if len(data) > MAX_BYTES else data.decode("utf-8", "replace")
+
+
+_FLAG_SDK = "unleash|launchdarkly|ldclient|ld_client"
+
+
+def _code_hits(root: Path) -> set[str] | None:
+    """Code files that mention a flag SDK, by `git grep` (fast); None when not a git repo."""
+    if not (root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "grep", "--untracked", "-l", "-I", "-i", "-z", "-E",
+             _FLAG_SDK],
+            capture_output=True, check=False, timeout=120,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode not in (0, 1):
+        return None
+    return {p for p in done.stdout.decode("utf-8", "replace").split("\0") if p}
+
+
+def discover(root: Path, progress: Progress | None = None) -> Discovery:
+    """Every surface kind, with paths; read-only and without a cluster."""
+    files = list_files(root)
+    chart_dirs = {posixpath.dirname(p) for p in files if posixpath.basename(p) == "Chart.yaml"}
+    out: list[Surface] = []
+    kustomizations = _kustomizations(root, files, out)
+    patches = {p for k in kustomizations for p in k.details["patches"]}
+    scan = _Scan(root, chart_dirs, patches, out, {}, {}, _code_hits(root))
+    for index, path in enumerate(files):
+        if progress and index % 2000 == 0:
+            progress(index, len(files))
+        _one(scan, path)
+    if progress:
+        progress(len(files), len(files))
+    out.extend(repo_files.terraform_roots(scan.tf))
+    out.extend(repo_files.codeowners(scan.owners))
+    out.extend(_releases_from_gitops(out))
+    return Discovery(root, _apply_kustomize(out, kustomizations), len(files))
+
+
+def _kustomizations(root: Path, files: list[str], out: list[Surface]) -> list[Surface]:
+    found = []
+    for path in files:
+        name = path.rsplit("/", 1)[-1]
+        if name in ("kustomization.yaml", "kustomization.yml", "Kustomization") and not (
+            is_fixture(path)
+        ):
+            text = _read(root, path)
+            surface = k8s.kustomization(text, path) if text is not None else None
+            if surface is not None:
+                found.append(surface)
+                out.append(surface)
+    return found
+
+
+def _in_chart(path: str, chart_dirs: set[str]) -> bool:
+    return any(path.startswith(d + "/") or not d for d in chart_dirs)
+
+
+@dataclass
+class _Scan:
+    root: Path
+    chart_dirs: set[str]
+    patches: set[str]
+    out: list[Surface]
+    tf: dict[str, str]
+    owners: dict[str, str]
+    code_hits: set[str] | None = None  # code files worth reading for flag-SDK references
+
+    def text(self, path: str) -> str:
+        return _read(self.root, path) or ""
+
+
+def _pipeline(scan: _Scan, path: str) -> bool:
+    system = ci.ci_kind(path)
+    if system:
+        scan.out.append(ci.pipeline(scan.text(path), path, system))
+    return bool(system)
+
+
+def _makefile(scan: _Scan, path: str) -> bool:
+    if not repo_files.is_makefile(path):
+        return False
+    found = repo_files.makefile(scan.text(path), path)
+    scan.out.extend([found] if found else [])
+    return True
+
+
+def _script_or_runbook(scan: _Scan, path: str) -> bool:
+    if repo_files.is_deploy_script(path):
+        scan.out.append(Surface("deploy_script", path, path.rsplit("/", 1)[-1], {}))
+        return True
+    if repo_files.is_runbook(path):
+        scan.out.append(repo_files.runbook(scan.text(path), path))
+        return True
+    return False
+
+
+def _chart(scan: _Scan, path: str) -> bool:
+    if path.rsplit("/", 1)[-1] != "Chart.yaml":
+        return False
+    if not is_fixture(path):
+        folder = posixpath.dirname(path)
+        values = _values_near(scan.root, folder)
+        chart = helm.chart(scan.text(path), path, values, vendored_chart(path))
+        scan.out.extend([chart] if chart else [])
+    return True
+
+
+def _named(scan: _Scan, path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if name.endswith(".tf"):
+        scan.tf[path] = scan.text(path)
+    elif name in ("catalog-info.yaml", "catalog-info.yml"):
+        scan.out.extend(repo_files.catalog(scan.text(path), path))
+    elif repo_files.is_compose(path):
+        scan.out.extend(repo_files.compose_services(scan.text(path), path))
+    elif name in ("helmfile.yaml", "helmfile.yml"):
+        scan.out.extend(helm.helmfile_releases(scan.text(path), path))
+    else:
+        return False
+    return True
+
+
+def _one(scan: _Scan, path: str) -> None:
+    if (
+        scan.code_hits is not None
+        and path.endswith(_CODE_EXT)
+        and path not in scan.code_hits
+        and not repo_files.is_deploy_script(path)
+    ):
+        return  # plain code without a flag SDK: nothing to find in it
+    if path in repo_files.CODEOWNERS_ORDER:
+        scan.owners[path] = scan.text(path)
+        return
+    for handler in (_pipeline, _makefile, _script_or_runbook, _chart):
+        if handler(scan, path):
+            return
+    if is_fixture(path) or _named(scan, path):
+        return
+    _structured(scan.root, path, scan.chart_dirs, scan.patches, scan.out)
+
+
+def _values_near(root: Path, folder: str) -> list[str]:
+    base = root / folder if folder else root
+    try:
+        return sorted(
+            (f"{folder}/{p.name}" if folder else p.name)
+            for p in base.iterdir()
+            if p.name.startswith("values") and p.suffix in _YAML
+        )
+    except OSError:
+        return []
+
+
+def _structured(
+    root: Path, path: str, chart_dirs: set[str], patches: set[str], out: list[Surface]
+) -> None:
+    """YAML/JSON files: flag files and manifests; code files: flag-service references."""
+    if path.endswith(_YAML) or path.endswith(".json"):
+        if _in_chart(path, chart_dirs) or path in patches:
+            return  # chart files are templates/values; patches are partial objects
+        text = _read(root, path)
+        if text is None:
+            return
+        if '"flags"' in text or "flags:" in text:
+            found = flags.flagd(text, path)
+            if found is not None:
+                out.append(found)
+                return
+        if path.endswith(_YAML) and "apiVersion" in text and "kind" in text:
+            out.extend(k8s.manifest_surfaces(text, path))
+        if path.endswith(_YAML):
+            out.extend(flags.service_refs(text, path))
+        return
+    if path.endswith(_CODE_EXT):
+        text = _read(root, path)
+        if text is not None:
+            out.extend(flags.service_refs(text, path))
+
+
+def _releases_from_gitops(out: list[Surface]) -> list[Surface]:
+    found = []
+    for s in out:
+        if s.kind == "gitops" and s.details.get("object") == "helmrelease":
+            found.append(helm.release(str(s.details["release"]), s.details.get("target_namespace"),
+                                      s.details.get("chart"), s.path, "flux"))  # fmt: skip
+    return found
+
+
+def _apply_kustomize(out: list[Surface], kustomizations: list[Surface]) -> list[Surface]:
+    """Give base workloads the namespace and name affixes of the overlays that use them."""
+    overlays: dict[str, list[Surface]] = {}
+    for k in kustomizations:
+        folder = posixpath.dirname(k.path)
+        for res in k.details["resources"]:
+            target = posixpath.normpath(posixpath.join(folder, res))
+            overlays.setdefault(target, []).append(k)
+    result = []
+    for s in out:
+        if s.kind not in ("k8s_workload", "hpa"):
+            result.append(s)
+            continue
+        folder = posixpath.dirname(s.path)
+        own = next((k for k in kustomizations if posixpath.dirname(k.path) == folder), None)
+        users = overlays.get(folder, [])
+        base = _affixed(s, own, "") if own is not None else s
+        if not users:
+            result.append(base)
+        for user in users:
+            result.append(_affixed(base, user, posixpath.dirname(user.path)))
+    return result
+
+
+def _affixed(s: Surface, k: Surface, overlay: str) -> Surface:
+    d = k.details
+    details = dict(s.details)
+    if d.get("namespace"):
+        details["namespace"] = d["namespace"]
+        details["notes"] = [n for n in details.get("notes", []) if "no namespace" not in n]
+    if overlay:
+        details["overlay"] = overlay
+    name = f"{d.get('name_prefix', '')}{s.name}{d.get('name_suffix', '')}"
+    return Surface(s.kind, s.path, name, details)

@@ -1,0 +1,43 @@
+"""Helm charts (metadata and values only, never templates) and known Helm releases."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from stanch.levers.yamlio import documents, mapping, one, seq
+from stanch.model.levers import Surface
+
+
+def chart(text: str, path: str, files_in_dir: list[str], vendored: bool) -> Surface | None:
+    doc = mapping(one(text))
+    if not doc.get("name"):
+        return None
+    folder = posixpath.dirname(path)
+    values = sorted(
+        f for f in files_in_dir
+        if posixpath.basename(f).startswith("values") and f.endswith((".yaml", ".yml"))
+    )  # fmt: skip
+    deps = [str(mapping(d).get("name")) for d in seq(doc.get("dependencies"))]
+    return Surface("helm_chart", folder or ".", str(doc["name"]), {
+        "version": doc.get("version"), "app_version": doc.get("appVersion"),
+        "values_files": values, "dependencies": deps, "vendored": vendored,
+        "type": doc.get("type", "application"),
+    })  # fmt: skip
+
+
+def helmfile_releases(text: str, path: str) -> list[Surface]:
+    out = []
+    for doc in documents(text.replace("{{", "#{{")) if "{{" in text else documents(text):
+        for item in seq(mapping(doc).get("releases")):
+            rel = mapping(item)
+            if rel.get("name"):
+                out.append(release(str(rel["name"]), rel.get("namespace"), rel.get("chart"), path,
+                                   "helmfile"))  # fmt: skip
+    return out
+
+
+def release(name: str, namespace: Any, chart_ref: Any, path: str, via: str) -> Surface:
+    return Surface("helm_release", path, name, {
+        "namespace": namespace, "chart": chart_ref, "via": via,
+    })  # fmt: skip

@@ -1,0 +1,144 @@
+"""Makefiles, deploy scripts, Terraform roots, Compose services, runbooks, owners, catalog."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any
+
+from stanch.levers.k8s import env_flags, image_notes
+from stanch.levers.yamlio import documents, mapping, one, seq
+from stanch.model.levers import Surface
+
+OPS_WORDS = re.compile(
+    r"(deploy|rollback|roll-back|rollout|restart|scale|release|undo|revert|failover|drain|"
+    r"promote|canary)", re.IGNORECASE,
+)  # fmt: skip
+_TARGET = re.compile(r"^([A-Za-z0-9_.\-/%]+)\s*:(?!=)", re.MULTILINE)
+_SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "deploy", "ops", "tools", "hack", "ci"})
+_SCRIPT_EXT = (".sh", ".bash", ".py", ".ps1", ".rb", "")
+CODEOWNERS_ORDER = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+_RUNBOOK = re.compile(r"(runbook|playbook|on-?call|oncall)", re.I)
+
+
+def is_makefile(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
+
+
+def makefile(text: str, path: str) -> Surface | None:
+    """Targets that deploy, roll back, restart or scale."""
+    targets = [t for t in dict.fromkeys(_TARGET.findall(text)) if not t.startswith(".")]
+    ops = [t for t in targets if OPS_WORDS.search(t)]
+    if not ops:
+        return None
+    return Surface("makefile", path, posixpath.dirname(path) or ".", {"targets": ops})
+
+
+def is_deploy_script(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    stem, ext = posixpath.splitext(name)
+    if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem):
+        return False
+    parts = path.split("/")[:-1]
+    return not parts or parts[0] in _SCRIPT_DIRS or bool(set(parts) & _SCRIPT_DIRS)
+
+
+def terraform_roots(tf_files: dict[str, str]) -> list[Surface]:
+    """Folders with a backend or provider block that are not reusable modules."""
+    folders: dict[str, list[str]] = {}
+    for path, text in tf_files.items():
+        folders.setdefault(posixpath.dirname(path) or ".", []).append(text)
+    out = []
+    for folder, texts in sorted(folders.items()):
+        joined = "\n".join(texts)
+        is_module = "/modules/" in f"/{folder}/"
+        has_root = re.search(r'^\s*(backend|provider)\s+"', joined, re.M) or "backend " in joined
+        if is_module or not has_root:
+            continue
+        backend = re.search(r'backend\s+"([^"]+)"', joined)
+        providers = sorted(set(re.findall(r'^\s*provider\s+"([^"]+)"', joined, re.M)))
+        out.append(Surface("terraform", folder, folder, {
+            "backend": backend.group(1) if backend else None, "providers": providers,
+        }))  # fmt: skip
+    return out
+
+
+def is_compose(path: str) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return bool(re.fullmatch(r"(docker-)?compose(\.[\w-]+)?\.ya?ml", name))
+
+
+def compose_services(text: str, path: str) -> list[Surface]:
+    doc = mapping(one(text))
+    out = []
+    for name, raw in mapping(doc.get("services")).items():
+        service = mapping(raw)
+        env = service.get("environment")
+        items: list[Any] = []
+        if isinstance(env, dict):
+            items = [{"name": k, "value": v} for k, v in env.items()]
+        elif isinstance(env, list):
+            items = [
+                {
+                    "name": str(e).split("=", 1)[0],
+                    "value": str(e).split("=", 1)[1] if "=" in str(e) else None,
+                }
+                for e in env
+            ]
+        image = service.get("image")
+        images = [str(image)] if image else []
+        out.append(Surface("compose_service", path, str(name), {
+            "image": image, "replicas": mapping(service.get("deploy")).get("replicas"),
+            "env_flags": env_flags(items), "notes": image_notes(images),
+        }))  # fmt: skip
+    return out
+
+
+def is_runbook(path: str) -> bool:
+    if not path.lower().endswith((".md", ".rst", ".adoc", ".txt")):
+        return False
+    return bool(_RUNBOOK.search(path)) or path.lower().startswith(("docs/services/", "runbooks/"))
+
+
+def runbook(text: str, path: str) -> Surface:
+    title = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")
+    return Surface("runbook", path, title or path.rsplit("/", 1)[-1], {})
+
+
+def codeowners(found: dict[str, str]) -> list[Surface]:
+    """Every CODEOWNERS file, marking the one GitHub uses (.github/ → root → docs/)."""
+    github_order = [p for p in CODEOWNERS_ORDER[:3] if p in found]
+    out = []
+    for path in CODEOWNERS_ORDER:
+        if path not in found:
+            continue
+        rules = [ln.split() for ln in found[path].splitlines()
+                 if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
+        default = next((r[1:] for r in reversed(rules) if r[0] == "*"), [])
+        out.append(Surface("codeowners", path, path, {
+            "rules": len(rules), "default_owners": default,
+            "effective": (bool(github_order) and path == github_order[0])
+            or (path == ".gitlab/CODEOWNERS" and not github_order),
+        }))  # fmt: skip
+    return out
+
+
+def catalog(text: str, path: str) -> list[Surface]:
+    """Backstage entities: name, kind, owner, system, on-call annotations."""
+    out = []
+    for raw in documents(text):
+        doc = mapping(raw)
+        if not str(doc.get("apiVersion", "")).startswith("backstage.io/"):
+            continue
+        meta = mapping(doc.get("metadata"))
+        spec = mapping(doc.get("spec"))
+        notes = {k: v for k, v in mapping(meta.get("annotations")).items()
+                 if str(k).startswith(("pagerduty.com/", "opsgenie.com/", "backstage.io/"))}  # fmt: skip
+        out.append(Surface("service_catalog", path, str(meta.get("name", "")), {
+            "entity_kind": doc.get("kind"), "owner": spec.get("owner"),
+            "system": spec.get("system"), "lifecycle": spec.get("lifecycle"),
+            "type": spec.get("type"), "annotations": notes,
+            "depends_on": [str(d) for d in seq(spec.get("dependsOn"))],
+        }))  # fmt: skip
+    return out

@@ -1,0 +1,90 @@
+"""Flag levers for real: flagd files, a LaunchDarkly contract server, a real Unleash."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stanch.services.context import App
+from tests.fakes.levers_launchdarkly import SEMANTIC, LaunchDarkly, running
+from tests.levers.conftest import Kube, lever_app
+from tests.levers.test_mitigate import declare, mitigate
+
+TOKEN = "api-0123abcd-test"
+
+
+@pytest.fixture
+def ld() -> Iterator[LaunchDarkly]:
+    flag = {"key": "dark-banner", "_version": 1, "kind": "boolean",
+            "environments": {"production": {"on": True, "version": 1},
+                             "staging": {"on": True, "version": 1}}}  # fmt: skip
+    with running(LaunchDarkly(TOKEN, {"default/dark-banner": flag})) as server:
+        yield server
+
+
+@pytest.fixture
+def ld_app(
+    project: Path, repo: Path, kube: Kube, ld: LaunchDarkly, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[App]:
+    (repo / "web.js").write_text("ldClient.variation('dark-banner', false)\n")
+    monkeypatch.setenv("LD_API_TOKEN", TOKEN)
+    extra = (f'[levers.launchdarkly]\nurl = "{ld.url}"\ntoken_env = "LD_API_TOKEN"\n'
+             'project = "default"\nenvironment = "production"\n')  # fmt: skip
+    instance = lever_app(project, repo, extra)
+    yield instance
+    instance.close()
+
+
+def test_launchdarkly_turn_flag_off_and_on(
+    capsys: pytest.CaptureFixture[str], ld_app: App, ld: LaunchDarkly
+) -> None:
+    incident = declare(capsys, ld_app)
+    lever = "flag_off:launchdarkly:dark-banner"
+    planned = mitigate(capsys, ld_app, incident, lever)
+    assert planned.code == 0 and "viability passed" in planned.out, planned.out + planned.err
+    assert mitigate(capsys, ld_app, incident, lever, "--apply").code == 0
+    env = ld.flags["default/dark-banner"]["environments"]
+    assert env["production"]["on"] is False and env["staging"]["on"] is True
+    patch = next(r for r in ld.requests if r["method"] == "PATCH")
+    assert patch["content_type"] == SEMANTIC
+    assert json.loads(patch["body"])["instructions"] == [{"kind": "turnFlagOff"}]
+    assert mitigate(capsys, ld_app, incident, "--undo").code == 0
+    assert env["production"]["on"] is True
+
+
+def test_launchdarkly_bad_token_is_not_viable(
+    capsys: pytest.CaptureFixture[str], ld_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LD_API_TOKEN", "Bearer wrong")
+    incident = declare(capsys, ld_app)
+    planned = mitigate(capsys, ld_app, incident, "flag_off:launchdarkly:dark-banner")
+    assert "viability FAILED" in planned.out and "401" in planned.out
+    assert "wrong" not in planned.out
+
+
+def test_flagd_respects_targeting_and_restores_bytes(
+    capsys: pytest.CaptureFixture[str], ld_app: App, repo: Path
+) -> None:
+    incident = declare(capsys, ld_app)
+    before = (repo / "flags.json").read_bytes()
+    lever = "flag_off:flagd:new-checkout"
+    assert mitigate(capsys, ld_app, incident, lever).code == 0
+    assert mitigate(capsys, ld_app, incident, lever, "--apply").code == 0
+    flag = json.loads((repo / "flags.json").read_text())["flags"]["new-checkout"]
+    assert flag["defaultVariant"] == "off" and "targeting" not in flag
+    assert mitigate(capsys, ld_app, incident, "--undo").code == 0
+    assert (repo / "flags.json").read_bytes() == before
+
+
+def test_flagd_refuses_when_file_changed_after_plan(
+    capsys: pytest.CaptureFixture[str], ld_app: App, repo: Path
+) -> None:
+    incident = declare(capsys, ld_app)
+    lever = "flag_off:flagd:new-checkout"
+    assert mitigate(capsys, ld_app, incident, lever).code == 0
+    (repo / "flags.json").write_text((repo / "flags.json").read_text() + "\n")
+    failed = mitigate(capsys, ld_app, incident, lever, "--apply")
+    assert failed.code == 1 and "changed since the plan" in failed.err

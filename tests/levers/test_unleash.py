@@ -1,0 +1,70 @@
+"""The Unleash lever against a real unleash-server (npm) on the tests' PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from stanch.services.context import App
+from tests.levers.conftest import Kube, lever_app
+from tests.levers.test_mitigate import declare, mitigate
+from tests.levers.unleash import Unleash, missing_reason, running_unleash
+from tests.support.postgres import PostgresServer
+
+FLAG = "checkout-v2"
+
+
+@pytest.fixture(scope="module")
+def unleash(
+    postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Unleash]:
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    database = postgres.create_database("unleash")
+    url = f"postgres://{postgres.user}@{postgres.host}:{postgres.port}/{database}"
+    with running_unleash(url, tmp_path_factory.mktemp("unleash") / "server.log") as server:
+        headers = {"Authorization": server.token}
+        base = f"{server.url}/api/admin/projects/default/features"
+        assert httpx.post(base, json={"name": FLAG}, headers=headers).status_code == 201
+        on = httpx.post(f"{base}/{FLAG}/environments/production/on", json={}, headers=headers)
+        assert on.status_code == 200, on.text
+        yield server
+
+
+def enabled(server: Unleash) -> dict[str, bool]:
+    got = httpx.get(f"{server.url}/api/admin/projects/default/features/{FLAG}",
+                    headers={"Authorization": server.token})  # fmt: skip
+    return {e["name"]: e["enabled"] for e in got.json()["environments"]}
+
+
+@pytest.fixture
+def unleash_app(
+    project: Path, repo: Path, kube: Kube, unleash: Unleash, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[App]:
+    (repo / "app.py").write_text(f"unleash = UnleashClient()\nunleash.is_enabled('{FLAG}')\n")
+    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
+    instance = lever_app(project, repo, f'[levers.unleash]\nurl = "{unleash.url}"\n')
+    yield instance
+    instance.close()
+
+
+def test_unleash_toggle_off_then_undo(
+    capsys: pytest.CaptureFixture[str], unleash_app: App, unleash: Unleash,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    incident = declare(capsys, unleash_app)
+    lever = f"flag_off:unleash:{FLAG}"
+    planned = mitigate(capsys, unleash_app, incident, lever)
+    assert planned.code == 0 and "viability passed" in planned.out, planned.out + planned.err
+    assert mitigate(capsys, unleash_app, incident, lever, "--apply").code == 0
+    assert enabled(unleash) == {"development": False, "production": False}
+    assert mitigate(capsys, unleash_app, incident, "--undo").code == 0
+    assert enabled(unleash)["production"] is True
+    # a wrong token: the server refuses, the plan records a failed viability check
+    monkeypatch.setenv("UNLEASH_TOKEN", "*:*.wrong")
+    refused = mitigate(capsys, unleash_app, incident, lever)
+    assert "viability FAILED" in refused.out and "401" in refused.out
