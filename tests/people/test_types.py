@@ -45,6 +45,7 @@ def declare(capsys: pytest.CaptureFixture[str], app: App, *args: str) -> str:
         (IncidentType.SECURITY, "drain node-7", True),
         (IncidentType.SECURITY, "flag-off", False),
         (IncidentType.SECURITY, "scale-out", False),
+        (IncidentType.SECURITY, "rollback kubectl rollout undo", True),
         (IncidentType.OUTAGE, "kubectl-rollout-restart", False),
         (IncidentType.DATA_INTEGRITY, "data-repair", True),
         (IncidentType.DATA_INTEGRITY, "backfill orders", True),

@@ -60,6 +60,8 @@ def book(events: Iterable[Event]) -> LeverBook:
             out.confirmed.update([lever] if lever else out.unconfirmed())
         elif event.kind == LEVER_APPROVED:
             out.approvals.setdefault(lever, set()).add(str(event.data.get("by", "")))
+        elif event.kind == "incident.declared" and event.data.get("type"):
+            out.incident_type = str(event.data["type"])
         elif event.kind == kinds.TYPE_CHANGED:
             out.incident_type = str(event.data.get("type") or "") or None
     return out
@@ -86,6 +88,7 @@ class ApplyRequest:
     actor: str
     confirm_destructive: bool = False
     typed: str = ""  # the typed confirmation: must equal the lever's target
+    destructive_for_type: bool = False  # the incident's type makes this lever destructive
 
 
 Rule = Callable[[ApplyRequest, LeverBook], str | None]
@@ -117,7 +120,9 @@ def _one_at_a_time(req: ApplyRequest, b: LeverBook) -> str | None:
 
 def _second_confirmation(req: ApplyRequest, b: LeverBook) -> str | None:
     plan = b.plans.get(req.lever)
-    if plan is None or not is_destructive(plan, b.incident_type):
+    if plan is None:
+        return None
+    if not (is_destructive(plan, b.incident_type) or req.destructive_for_type):
         return None
     others = b.approvals.get(req.lever, set()) - {req.actor}
     if others:
@@ -142,7 +147,7 @@ def refusals(req: ApplyRequest, b: LeverBook) -> list[str]:
 def who_confirmed(req: ApplyRequest, b: LeverBook) -> list[str]:
     """The second confirmation(s) that let a destructive lever through, for the record."""
     plan = b.plans.get(req.lever) or {}
-    if not is_destructive(plan, b.incident_type):
+    if not (is_destructive(plan, b.incident_type) or req.destructive_for_type):
         return []
     approvers = sorted(b.approvals.get(req.lever, set()) - {req.actor})
     if approvers:

@@ -57,7 +57,11 @@ _ALIASES: dict[str, IncidentType] = {t.value: t for t in IncidentType} | {
 }
 
 # Words in a lever's kind that destroy evidence (security) or rewrite data (data integrity).
-_EVIDENCE_DESTROYING = ("restart", "delete", "drain", "evict", "recreate", "terminate", "reboot")
+# Replacing running pods (restarts, rollouts, rollbacks) destroys their memory and disk.
+_EVIDENCE_DESTROYING = (
+    "restart", "delete", "drain", "evict", "recreate", "terminate", "reboot", "rollout",
+    "rollback",
+)  # fmt: skip
 _DATA_REWRITING = ("repair", "backfill", "rewrite", "migrate", "migration", "restore")
 
 

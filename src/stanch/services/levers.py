@@ -39,6 +39,7 @@ from stanch.model.lever_guard import (
 )
 from stanch.model.levers import Action, Lever, mark_recent, rank
 from stanch.model.status import ALLOWED, Status
+from stanch.services import lever_types
 from stanch.services.context import App, record
 
 EXECUTORS: dict[str, LeverExecutor] = {
@@ -178,8 +179,9 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
     who = actor or app.settings.actor
     current = _lever_book(app, key)
     lever_key = _plan_key(current, lever_id)
-    request = ApplyRequest(lever_key, who, confirm_destructive, typed)
-    reasons = refusals(request, current)
+    typed_destructive, type_reasons = lever_types.check(app, key, current.plans.get(lever_key))
+    request = ApplyRequest(lever_key, who, confirm_destructive, typed, typed_destructive)
+    reasons = type_reasons + refusals(request, current)
     if reasons:
         raise GuardRefused("refused: " + "; ".join(reasons))
     planned = current.plans[lever_key]
@@ -191,7 +193,7 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
         "command": planned["command"], "rollback": done.rollback or planned["rollback"],
         "postlude": planned.get("postlude", []), "executor": planned.get("executor"),
         "params": planned.get("params", {}), "repo": planned["repo"], "dry_run": False,
-        "destructive": planned.get("destructive"), "results": list(done.results),
+        "destructive": bool(planned.get("destructive")) or typed_destructive, "results": list(done.results),
         "facts": done.facts, "confirmed_by": who_confirmed(request, current),
     }  # fmt: skip
     seen = current.last_seq
