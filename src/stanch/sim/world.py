@@ -167,7 +167,11 @@ def _write(repo: Path, files: dict[str, str]) -> None:
 
 
 def build(root: Path, onset: datetime) -> World:
-    """Create `root/shop` with its history; the flag flip lands 4 minutes before onset."""
+    """Create `root/shop` with its history; the flag flip lands 20 seconds before onset.
+
+    A CI-only commit 3 minutes before onset and a docs commit before it are the red
+    herrings: recent, but touching nothing the failing service runs.
+    """
     repo = root / "shop"
     repo.mkdir(parents=True, exist_ok=True)
     run = Executor(
@@ -199,12 +203,12 @@ def build(root: Path, onset: datetime) -> World:
     _commit(run, repo, "checkout: v2.14.0 retry budget for payments", onset - timedelta(hours=2))
     _write(repo, {"docs/runbooks/checkout.md": _RUNBOOK.replace("Error ratio", "Error-ratio")})
     _commit(run, repo, "docs: runbook wording", onset - timedelta(minutes=25))
-    flipped = onset - timedelta(minutes=4)
-    _write(repo, {str(FLAG_FILE): flag_document(on=True)})
-    culprit = _commit(run, repo, f"flags: enable {FLAG} for all users", flipped)
     workflow = _WORKFLOW.replace(
         "- run: make deploy", "- run: pip download -d .cache .\n      - run: make deploy"
     )
     _write(repo, {".github/workflows/deploy.yml": workflow})
-    _commit(run, repo, "ci: cache pip downloads", onset - timedelta(minutes=1))
+    _commit(run, repo, "ci: cache pip downloads", onset - timedelta(minutes=3))
+    flipped = onset - timedelta(seconds=20)
+    _write(repo, {str(FLAG_FILE): flag_document(on=True)})
+    culprit = _commit(run, repo, f"flags: enable {FLAG} for all users", flipped)
     return World(root, repo, onset, culprit, flipped)
