@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
@@ -129,17 +131,22 @@ def _record(
 
 
 def _claim(app: App, incident: str, key: str, alerts: list[Alert]) -> list[Alert]:
+    """The alerts this replica is first to see, claimed in one transaction."""
     fresh: list[Alert] = []
-    for alert in alerts:
-        try:
-            with _write(app) as conn, conn.begin():
-                conn.execute(
-                    insert(seen).values(dedup_key=alert.dedup_key(key), incident_id=incident)
-                )
-        except IntegrityError:
-            continue
-        fresh.append(alert)
+    with _write(app) as conn, conn.begin():
+        for alert in alerts:
+            row = {"dedup_key": alert.dedup_key(key), "incident_id": incident}
+            if conn.execute(_insert_ignore(conn, row)).first() is not None:
+                fresh.append(alert)
     return fresh
+
+
+def _insert_ignore(conn: Connection, row: dict[str, str]) -> Any:
+    if conn.dialect.name == "postgresql":
+        statement: Any = pg_insert(seen).values(**row).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(seen).values(**row).on_conflict_do_nothing()
+    return statement.returning(seen.c.dedup_key)
 
 
 def _release(app: App, key: str, alerts: list[Alert]) -> None:
