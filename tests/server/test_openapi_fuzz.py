@@ -21,7 +21,7 @@ def test_no_generated_input_gets_a_server_error(app: App) -> None:
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            max_examples=6, deadline=None, database=None, suppress_health_check=list(HealthCheck)
         )
         def run(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
             case.call_and_validate(

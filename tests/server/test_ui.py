@@ -49,6 +49,7 @@ def test_declare_and_act_from_forms_with_csrf(server: Server) -> None:
     key = made.headers["location"].rsplit("/", 1)[1]
     page = client.get(f"/incidents/{key}")
     assert "Login fails" in page.text and 'aria-live="polite"' in page.text
+    assert "no update for 30 min" in page.text  # the SEV2's update cadence is shown as due
     act = client.post(
         f"/incidents/{key}/act",
         data={"action": "note", "text": "restarted auth", "csrf_token": _csrf(page.text)},

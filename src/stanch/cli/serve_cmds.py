@@ -27,7 +27,6 @@ def serve(
     """Run the server: REST API, alert webhooks, web UI, public status page, timers."""
     import uvicorn
 
-    from stanch.model.timers import TimerPolicy
     from stanch.server.app import create_app
     from stanch.server.config import load_server_config
     from stanch.services.scheduler import SchedulerThread
@@ -39,10 +38,7 @@ def serve(
     app.store  # noqa: B018 — open and migrate the store before accepting requests
     thread = None
     if scheduler and config.scheduler:
-        policy = TimerPolicy(
-            timedelta(minutes=config.escalate_after_minutes),
-            timedelta(minutes=config.update_every_minutes),
-        )
+        policy = config.policy()
         owner = f"{socket.gethostname()}:{os.getpid()}"
         thread = SchedulerThread(
             app, policy, owner, config.tick_seconds, timedelta(seconds=config.lease_seconds)

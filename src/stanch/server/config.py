@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from stanch.errors import InvalidInput
 from stanch.model.alerts import DEFAULT_SEVERITY_LABELS
 from stanch.model.severity import Severity
+from stanch.model.timers import TimerPolicy
 
 # Every [server] key and its meaning; docs/server.md is checked against this.
 SERVER_SETTINGS: dict[str, str] = {
@@ -45,6 +47,13 @@ class ServerConfig:
     escalate_after_minutes: float = 15.0
     update_every_minutes: float = 30.0
     change_lookback_minutes: float = 120.0
+
+    def policy(self) -> TimerPolicy:
+        """The timer rules' windows."""
+        return TimerPolicy(
+            escalate_after=timedelta(minutes=self.escalate_after_minutes),
+            update_every=timedelta(minutes=self.update_every_minutes),
+        )
 
 
 def _strings(raw: Mapping[str, Any], key: str, default: tuple[str, ...]) -> tuple[str, ...]:

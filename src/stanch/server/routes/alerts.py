@@ -27,18 +27,22 @@ async def _intake(request: Request) -> dict[str, Any]:
         raise HTTPException(
             429, "too many webhook requests", headers={"Retry-After": str(max(1, math.ceil(wait)))}
         )
-    who = require(Role.RESPONDER)(request)
     body = await request.body()
     if len(body) > MAX_BODY:
         raise HTTPException(413, "webhook body too large")
+    return await run_in_threadpool(_record, request, body)
+
+
+def _record(request: Request, body: bytes) -> dict[str, Any]:
+    """Blocking part (token check, store writes), off the event loop."""
+    who = require(Role.RESPONDER)(request)
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise HTTPException(400, "webhook body is not JSON") from None
     app = app_of(request)
     note = parse_notification(payload, app.clock())
-    done = await run_in_threadpool(alerts.ingest, app, config_of(request), note, who.name)
-    return done.to_dict()
+    return alerts.ingest(app, config_of(request), note, who.name).to_dict()
 
 
 @router.post("/alertmanager", summary="Alertmanager webhook receiver (payload version 4)")

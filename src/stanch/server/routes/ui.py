@@ -18,6 +18,7 @@ from stanch.model.clock import iso
 from stanch.model.describe import describe
 from stanch.model.events import Event
 from stanch.model.status import Status
+from stanch.model.timers import wanted
 from stanch.server.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -33,6 +34,7 @@ from stanch.services.tokens import Principal, Role
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parents[1] / "templates")
 POLL_SECONDS = 0.5
+KEEPALIVE_POLLS = 30
 Field = Annotated[str, Form(max_length=10_000)]
 
 
@@ -155,12 +157,18 @@ def incident_page(request: Request, incident_id: str) -> Response:
     app = _app(request)
     shown = records.show(app, incident_id, verify=False)
     lines = [_line(e, app) for e in shown.events]
+    now = app.clock()
+    due = [
+        {"summary": d.summary, "at": iso(d.due_at), "overdue": d.due_at <= now}
+        for d in wanted(shown.incident, shown.events, request.app.state.config.policy())
+    ]
     return _page(
         request,
         "incident.html",
         who,
         incident=shown.incident,
         lines=lines,
+        due=due,
         statuses=[s.value for s in Status],
         error=request.query_params.get("error", ""),
     )
@@ -208,15 +216,16 @@ async def stream(request: Request, incident_id: str, after: int = 0) -> Streamin
     last = int(request.headers.get("last-event-id") or after or 0)
 
     async def events() -> AsyncIterator[str]:
-        seq = last
+        seq, idle = last, 0
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
             new = await run_in_threadpool(app.store.events, incident_id, seq)
             for event in new:
                 seq = event.seq
                 yield f"id: {seq}\ndata: {json.dumps(_line(event, app))}\n\n"
-            if not new:
-                yield ": keep-alive\n\n"
+            idle = 0 if new else idle + 1
+            if idle and idle % KEEPALIVE_POLLS == 0:
+                yield ": keep-alive\n\n"  # proxies close quiet connections
             await asyncio.sleep(POLL_SECONDS)
 
     return StreamingResponse(
