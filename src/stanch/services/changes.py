@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from stanch.errors import InvalidInput
-from stanch.model.clock import iso, utc
+from stanch.model.clock import from_iso, iso, utc
 from stanch.model.events import NewEvent
 from stanch.model.incident import Incident
 from stanch.model.kinds import CHANGE_RECORDED
@@ -52,6 +53,11 @@ def checked(kind: str, ref: str, service: str, at: datetime, summary: str, now: 
     return Change(kind, ref.strip(), service.strip(), utc(at), text)
 
 
+def _recorded(change: Change, actor: str, now: datetime) -> Callable[[Incident], NewEvent]:
+    """The decision for `change.recorded`: when it happened, as posted."""
+    return lambda _state: NewEvent(CHANGE_RECORDED, actor[:100], change.at, now, change.data())
+
+
 def _touches(incident: Incident, change: Change) -> bool:
     return not change.service or not incident.services or change.service in incident.services
 
@@ -68,17 +74,7 @@ def post(app: App, change: Change, actor: str) -> list[str]:
     touched = []
     for incident in app.store.incidents(open_only=True):
         if _touches(incident, change):
-            record(
-                app,
-                incident.id,
-                lambda _s: NewEvent(
-                    CHANGE_RECORDED,
-                    actor[:100],
-                    change.at,
-                    now,
-                    {**change.data(), "summary": change.summary},
-                ),
-            )
+            record(app, incident.id, _recorded(change, actor, now))
             touched.append(incident.id)
     return touched
 
@@ -90,8 +86,6 @@ def recent(app: App, since: datetime, until: datetime) -> list[Change]:
             .where(table.c.at >= iso(since), table.c.at <= iso(until))
             .order_by(table.c.at, table.c.id)
         ).all()
-    from stanch.model.clock import from_iso
-
     return [Change(r.kind, r.ref, r.service, from_iso(r.at), r.summary) for r in rows]
 
 
@@ -101,11 +95,5 @@ def attach_recent(app: App, incident: Incident, lookback_minutes: float) -> int:
     found = [c for c in recent(app, since, incident.declared_at) if _touches(incident, c)]
     now = app.clock()
     for change in found:
-        record(
-            app,
-            incident.id,
-            lambda _s, c=change: NewEvent(  # type: ignore[misc]
-                CHANGE_RECORDED, "stanch", c.at, now, {**c.data(), "summary": c.summary}
-            ),
-        )
+        record(app, incident.id, _recorded(change, "stanch", now))
     return len(found)

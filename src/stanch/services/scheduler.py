@@ -9,6 +9,7 @@ expires; the next one first looks for the event it may already have written.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from stanch.errors import StanchError
 from stanch.model.clock import iso
 from stanch.model.events import NewEvent
+from stanch.model.incident import Incident
 from stanch.model.timers import TIMER_FIRED, Due, TimerPolicy, wanted
 from stanch.services.context import App, record
 from stanch.store.engine import WRITE, translated
@@ -105,6 +107,10 @@ def _still_wanted(app: App, incident_id: str, timer_id: str, policy: TimerPolicy
     )
 
 
+def _fired(data: dict[str, str], now: datetime) -> Callable[[Incident], NewEvent]:
+    return lambda _state: NewEvent(TIMER_FIRED, "stanch-scheduler", now, now, data)
+
+
 def fire_due(
     app: App,
     policy: TimerPolicy,
@@ -143,13 +149,7 @@ def fire_due(
             "due_at": iso(due.due_at),
             "summary": due.summary,
         }
-        record(
-            app,
-            row.incident_id,
-            lambda _s, d=data: NewEvent(  # type: ignore[misc]
-                TIMER_FIRED, "stanch-scheduler", now, now, d
-            ),
-        )
+        record(app, row.incident_id, _fired(data, now))
         _finish(app, row.id, owner, now, None)
         fired.append(row.id)
     return fired, cancelled

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -197,8 +198,6 @@ def act(
         else:
             raise HTTPException(400, f"unknown action {action!r}")
     except StanchError as exc:
-        from urllib.parse import quote
-
         return RedirectResponse(
             f"/incidents/{incident_id}?error={quote(exc.message)}#act", status_code=303
         )
