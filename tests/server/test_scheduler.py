@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import collections
-import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import update
 
@@ -16,7 +12,7 @@ from stanch.services import incidents
 from stanch.services.context import App
 from stanch.services.scheduler import plan, tick
 from stanch.store.schema import server_timers
-from tests.conftest import T0, make_app
+from tests.conftest import T0
 
 POLICY = TimerPolicy()
 
@@ -89,41 +85,3 @@ def test_a_replica_that_died_after_recording_is_not_repeated(app: App) -> None:
         )
     tick(app, POLICY, "b", due + timedelta(minutes=2))
     assert fired(app).count(f"{key}:escalate-sev1") == 1
-
-
-def test_two_replica_processes_on_one_postgresql_fire_each_timer_once(
-    project: Path, pg_url: str
-) -> None:
-    app = make_app(project, pg_url)
-    for number in range(12):
-        incidents.declare(
-            app,
-            f"Outage {number}",
-            severity="SEV1" if number % 2 else "SEV2",
-            slug=f"outage-{number}",
-        )
-    now = iso(T0 + timedelta(hours=1))
-    children = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.server.tick_worker",
-                str(project),
-                pg_url,
-                now,
-                "3",
-                f"replica-{n}",
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(2)
-    ]
-    counts = [int(child.communicate(timeout=120)[0]) for child in children]
-    assert all(child.returncode == 0 for child in children)
-    timers = fired(app)
-    assert len(timers) == 18 == sum(counts)  # 6 escalations + 12 update reminders
-    duplicates = [t for t, n in collections.Counter(timers).items() if n > 1]
-    assert duplicates == []
-    app.close()
