@@ -7,7 +7,7 @@ from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 # The newest migration of each branch. Capabilities that need their own table add a
 # migration that revises "0001" and list its revision here; a test checks this against
 # Alembic's heads, and `upgrade` applies them all.
-SCHEMA_HEADS: frozenset[str] = frozenset({"0001", "server1"})
+SCHEMA_HEADS: frozenset[str] = frozenset({"server1"})
 
 metadata = MetaData()
 
