@@ -133,6 +133,15 @@ def _record(
 def _claim(app: App, incident: str, key: str, alerts: list[Alert]) -> list[Alert]:
     """The alerts this replica is first to see, claimed in one transaction."""
     fresh: list[Alert] = []
+    keys = [alert.dedup_key(key) for alert in alerts]
+    with app.store.engine.connect() as conn:  # repeats are the common case: no write for them
+        known = {
+            r.dedup_key
+            for r in conn.execute(select(seen.c.dedup_key).where(seen.c.dedup_key.in_(keys)))
+        }
+    alerts = [alert for alert, dedup in zip(alerts, keys, strict=True) if dedup not in known]
+    if not alerts:
+        return fresh
     with _write(app) as conn, conn.begin():
         for alert in alerts:
             row = {"dedup_key": alert.dedup_key(key), "incident_id": incident}
