@@ -66,15 +66,12 @@ def create(app: App, name: str, role: str) -> str:
         "digest": digest(token),
         "created_at": iso(app.clock()),
     }
-    try:
-        with (
-            translated(store.url),
-            store.engine.connect().execution_options(**{WRITE: True}) as conn,
-            conn.begin(),
-        ):
-            conn.execute(insert(tokens).values(**row))
-    except IntegrityError:
-        raise Conflict(f"a token named {clean!r} already exists; revoke it first") from None
+    with translated(store.url):
+        try:
+            with store.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+                conn.execute(insert(tokens).values(**row))
+        except IntegrityError:
+            raise Conflict(f"a token named {clean!r} already exists; revoke it first") from None
     return token
 
 
