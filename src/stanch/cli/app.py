@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from stanch import __version__
-from stanch.cli import demo_cmd, evidence_group, incident_cmds, plugins, record_cmds
+from stanch.cli import demo_cmd, evidence_group, incident_cmds, plugins, record_cmds, remote
 from stanch.cli.context import err_console
 from stanch.errors import InternalError, StanchError
 from stanch.services.context import App
@@ -42,7 +42,7 @@ def root(
 ) -> None:
     """Stop the bleeding, then find out why."""
     if ctx.obj is None:
-        ctx.obj = App(load_settings(config_path=config))
+        ctx.obj = remote.connect(load_settings(config_path=config))  # STANCH_URL: a server
 
 
 incident_cmds.register(app)

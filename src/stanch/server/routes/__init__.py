@@ -1,0 +1,1 @@
+"""HTTP routers: each module here exposing `router: APIRouter` is mounted by create_app."""

@@ -1,0 +1,82 @@
+"""The raw event API behind `STANCH_URL` remote mode: the CLI decides, the server records.
+
+The client runs the same pure decision on the state it read and sends the event with the
+sequence number it saw; the server records it only if nothing came in between (else
+409 and the client decides again). The actor is always the token's name.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import AwareDatetime, BaseModel, Field
+
+from stanch.errors import Conflict
+from stanch.model.clock import utc
+from stanch.model.events import Event, Kind, NewEvent
+from stanch.model.incident import Incident
+from stanch.server.deps import Responder, Viewer, app_of
+from stanch.services.context import record
+
+router = APIRouter(prefix="/api/incidents", tags=["remote mode"])
+STALE = "stale: the incident changed since it was read"
+
+
+class RawEvent(BaseModel):
+    kind: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_.-]*$")
+    occurred_at: AwareDatetime
+    data: dict[str, Any] = Field(default_factory=dict)
+    expect_seq: int = Field(0, ge=0, description="The last sequence number the client saw.")
+
+
+def _written(event: Event, state: Incident) -> dict[str, Any]:
+    return {"event": event.to_record(), "state": state.to_dict()}
+
+
+def _new(body: RawEvent, actor: str, now: datetime) -> NewEvent:
+    return NewEvent(body.kind, actor[:100], utc(body.occurred_at), now, dict(body.data))
+
+
+@router.get("/{incident_id}/state", summary="Folded state of one incident")
+def state(request: Request, incident_id: str, _who: Viewer) -> dict[str, Any]:
+    return app_of(request).store.state(incident_id).to_dict()
+
+
+@router.get("/{incident_id}/events", summary="Events after a sequence number")
+def events(
+    request: Request, incident_id: str, _who: Viewer, after: int = 0
+) -> list[dict[str, Any]]:
+    app = app_of(request)
+    app.store.state(incident_id)  # 404 for an unknown incident
+    return [e.to_record() for e in app.store.events(incident_id, max(0, after))]
+
+
+@router.post(
+    "/{incident_id}/events", status_code=201, summary="Record an event decided by a client"
+)
+def append(request: Request, incident_id: str, body: RawEvent, who: Responder) -> dict[str, Any]:
+    if body.kind == Kind.DECLARED:
+        raise HTTPException(422, "declare with POST /api/incidents/{id}/create")
+    app = app_of(request)
+
+    def decide(current: Incident) -> NewEvent:
+        if current.last_seq != body.expect_seq:
+            raise Conflict(STALE)
+        return _new(body, who.name, app.clock())
+
+    return _written(*record(app, incident_id, decide))
+
+
+@router.post("/{incident_id}/create", status_code=201, summary="Declare with a client-made event")
+def create(request: Request, incident_id: str, body: RawEvent, who: Responder) -> dict[str, Any]:
+    if body.kind != Kind.DECLARED:
+        raise HTTPException(422, "the first event must be incident.declared")
+    app = app_of(request)
+    if incident_id in app.store.ids():
+        raise Conflict(f"incident {incident_id} exists")
+    app.files.preflight()
+    event, made = app.store.create(incident_id, lambda _id: _new(body, who.name, app.clock()))
+    app.files.regenerate(made.id, app.source(made.id))
+    return _written(event, made)
