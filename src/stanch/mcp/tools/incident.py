@@ -10,7 +10,13 @@ from pydantic import Field
 
 from stanch.errors import UserError
 from stanch.mcp.context import ToolContext, refused
-from stanch.mcp.schemas import ActionResult, IncidentSummary, IncidentView, TimelineEntry
+from stanch.mcp.schemas import (
+    ActionResult,
+    IncidentList,
+    IncidentSummary,
+    IncidentView,
+    TimelineEntry,
+)
 from stanch.model.clock import iso
 from stanch.model.describe import describe
 from stanch.model.status import Status, check_transition
@@ -49,6 +55,17 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         return ctx.act(incident, "log", "log", {"text": text},
                        lambda key: ctx.done(incidents.log(app, key, text, actor=ctx.actor),
                                             "logged"))  # fmt: skip
+
+    @server.tool(
+        name="list",
+        description="The incidents you may read, newest first (open only unless "
+        "include_closed); a restricted one you are not named on is absent.",
+    )
+    async def list_(
+        include_closed: Annotated[bool, Field(description="Closed ones too")] = False,
+    ) -> IncidentList:
+        found = records.listing(app, include_closed=include_closed)
+        return IncidentList(incidents=[ctx.summary_of(state) for state in found])
 
     @server.tool(description="Show an incident: state and the full timeline.")
     async def show(incident: IncidentId = None) -> IncidentView:
