@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mcp import ClientSession
+from mcp import Client
 from mcp.types import CallToolResult, Tool
 
 from stanch.model.events import Kind
@@ -16,7 +16,7 @@ from tests.conftest import make_app
 from tests.mcp.support import client
 
 # Arguments that get each tool past its own input checks, so only the id can refuse it.
-VALID = {"status": {"target": "mitigating"}, "severity": {"target": "SEV1"},
+VALID: dict[str, dict[str, Any]] = {"status": {"target": "mitigating"}, "severity": {"target": "SEV1"},
          "assign": {"role": "responder", "people": ["mallory"]}, "type_set": {"target": "outage"},
          "signal_set": {"kind": "http", "expr": "http://127.0.0.1:9/health"},
          "action_done": {"ref": "1"}, "page": {"target": "mallory"}}  # fmt: skip
@@ -41,7 +41,7 @@ def answer(result: CallToolResult) -> str:
     return str(data["message"])
 
 
-async def resource_error(session: ClientSession, uri: str) -> str:
+async def resource_error(session: Client, uri: str) -> str:
     try:
         await session.read_resource(uri)
     except Exception as exc:  # the SDK raises its own error type for a refused read
