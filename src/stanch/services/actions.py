@@ -16,6 +16,7 @@ from stanch.model.incident import Incident
 from stanch.model.timeparse import parse_when
 from stanch.postmortem.config import load
 from stanch.postmortem.tracker import Tracker, TrackerResult
+from stanch.services import access
 from stanch.services.context import App, record
 
 _ATTEMPTS = 5
@@ -138,12 +139,14 @@ def done(app: App, ref: str, incident: str | None = None, note: str = "", *,
 
 
 def all_items(app: App, *, owner: str | None = None, overdue: bool = False,
-              include_done: bool = False, now: datetime | None = None) -> list[ActionItem]:  # fmt: skip
-    """Action items across every incident, soonest due first."""
+              include_done: bool = False, now: datetime | None = None,
+              hidden_too: bool = False) -> list[ActionItem]:  # fmt: skip
+    """Action items across every incident the viewer may read (all: `hidden_too`), soonest due first."""
     moment = now or app.clock()
     found: list[ActionItem] = []
-    for key in app.store.ids():
-        found += model.items(key, app.store.iter_events(key))
+    states = app.store.incidents()
+    for state in states if hidden_too else access.visible(app, states):
+        found += model.items(state.id, app.store.iter_events(state.id))
     if not include_done and not overdue:
         found = [i for i in found if i.is_open]
     if owner:
@@ -168,7 +171,7 @@ def escalate_overdue(
     now = app.clock()
     policy = load(app.settings.raw).escalation
     done_now: list[Escalation] = []
-    for item in all_items(app, overdue=True, now=now):
+    for item in all_items(app, overdue=True, now=now, hidden_too=True):  # the schedule sees all
         for _ in range(2):  # owner, then lead: both may be due in one tick
             step = _escalate_once(app, item, now, policy, actor)
             if step is None:
