@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from stanch.model import postmortem as pm
-from stanch.model.approvals import APPROVAL_REQUESTED
+from stanch.model.approvals import APPROVAL_REQUESTED, APPROVAL_USED
 from stanch.model.kinds import PAGE_SENT, RESPONDER_JOINED
 from stanch.services.context import App
 from tests.conftest import make_app
@@ -51,6 +51,7 @@ def test_an_agent_writes_the_postmortem_and_the_guards_hold(
             out["timebox"] = await call("timebox_check")
             out["shown"] = await call("postmortem_show")
             out["early_final"] = await call("postmortem_final")
+            out["early_close"] = await call("status", target="closed")
             out["vague"] = await call("action_add", text="be more careful", owner="bob")
             out["added"] = await call("action_add", text="Gate checkout deploys on a canary "
                                       "error-rate check", owner="bob", priority="P1")  # fmt: skip
@@ -67,6 +68,10 @@ def test_an_agent_writes_the_postmortem_and_the_guards_hold(
             out["again"] = await call("action_done", ref=f"{key}#A1")
             out["all"] = structured(await s.call_tool("action_list", {"include_done": True}))
             out["meeting"] = await call("meeting_propose")
+            out["ask_close"] = await call("status", target="closed")
+            assert cli(capsys, human, "approve", out["ask_close"]["request_id"], "-i", key,
+                       "--actor", "alice").code == 0  # fmt: skip
+            out["closed"] = await call("status", target="closed")
         return out
 
     out = asyncio.run(go())
@@ -87,8 +92,14 @@ def test_an_agent_writes_the_postmortem_and_the_guards_hold(
     assert "A bad binary push" in out["drafted"]["markdown"]
     assert out["ask"]["outcome"] == "approval_required"
     assert out["final"]["outcome"] == "ok" and out["final"]["state"] == "final"
-    requests = [e for e in human.store.iter_events(key) if e.kind == APPROVAL_REQUESTED]
-    assert len(requests) == 1  # only the final that could pass asked a person
+    # closing before the postmortem is final is refused before anyone is asked
+    assert out["early_close"]["outcome"] == "refused"
+    assert "postmortem is final" in out["early_close"]["message"]
+    assert out["ask_close"]["outcome"] == "approval_required"
+    assert out["closed"]["outcome"] == "ok", out["closed"]
+    asked = [e.data["action"] for e in human.store.iter_events(key) if e.kind == APPROVAL_REQUESTED]
+    assert asked == ["postmortem:final", "status:closed"]  # only moves that could pass asked
+    assert kinds(human, key).count(APPROVAL_USED) == 2
     states = [e.data["state"] for e in human.store.iter_events(key) if e.kind == pm.PM_STATE]
     assert states == ["draft", "final"]
     assert [i["ref"] for i in out["listed"]["items"]] == [f"{key}#A1"]

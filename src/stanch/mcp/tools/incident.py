@@ -17,9 +17,10 @@ from stanch.mcp.schemas import (
     IncidentView,
     TimelineEntry,
 )
+from stanch.model import decide
 from stanch.model.clock import iso
 from stanch.model.describe import describe
-from stanch.model.status import Status, check_transition
+from stanch.model.status import Status
 from stanch.services import incidents, records
 
 IncidentId = Annotated[
@@ -99,7 +100,9 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
             return ActionResult(outcome="refused", message=f"unknown status {target!r}")
 
         def preflight(key: str) -> None:
-            check_transition(app.store.state(key).status, wanted)
+            # the model's own checks (legal move, a final postmortem before closing), dry-run
+            now = app.clock()
+            decide.change_status(app.store.state(key), wanted, reason, ctx.actor, now, now)
             for guard in list(incidents.STATUS_GUARDS):
                 guard(app, key, wanted, "")  # no override from an agent: only people override
 
