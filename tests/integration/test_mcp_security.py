@@ -11,7 +11,7 @@ from mcp import Client
 from mcp.types import CallToolResult, Tool
 
 from stanch.model.events import Kind
-from stanch.services import incidents
+from stanch.services import actions, incidents
 from tests.conftest import make_app
 from tests.mcp.support import client
 
@@ -55,6 +55,9 @@ def test_a_security_incident_is_absent_for_an_agent_not_named_on_it(project: Pat
     secret = incidents.declare(human, "Unauthorized admin logins", severity="SEV1",
                                incident_type="security", actor="alice").incident.id  # fmt: skip
     outage = incidents.declare(human, "Checkout 503s", severity="SEV2", actor="alice").incident.id
+    for key in (secret, outage):
+        spec = actions.NewItem(f"Alert on admin logins from new networks ({key})", "bob")
+        actions.add(human, key, spec, actor="alice")
     guess = f"{secret[:-1]}z" if not secret.endswith("z") else f"{secret[:-1]}y"
     before = len(list(human.store.iter_events(secret)))
 
@@ -63,6 +66,8 @@ def test_a_security_incident_is_absent_for_an_agent_not_named_on_it(project: Pat
         async with client(project) as s:
             listed = (await s.call_tool("list", {"include_closed": True})).structured_content
             seen["listed"] = [i["id"] for i in (listed or {})["incidents"]]
+            items = (await s.call_tool("action_list", {"include_done": True})).structured_content
+            seen["items"] = [i["ref"] for i in (items or {})["items"]]
             res = await s.read_resource("stanch://incidents")
             seen["resource"] = [i["id"] for i in json.loads(getattr(res.contents[0], "text", "[]"))]
             for tool in (await s.list_tools()).tools:
@@ -84,6 +89,7 @@ def test_a_security_incident_is_absent_for_an_agent_not_named_on_it(project: Pat
     seen = asyncio.run(go())
     assert seen["listed"] == [outage]
     assert seen["resource"] == [outage]
+    assert seen["items"] == [f"{outage}#A1"]  # the hidden incident's items are hidden too
     assert len(seen["tools"]) >= 20, sorted(seen["tools"])
     for name, (hidden, missing) in seen["tools"].items():
         assert hidden.endswith(f"no incident {secret!r}"), (name, hidden)
