@@ -11,7 +11,7 @@ from stanch.cli.context import ACTOR_OPTION, JSON_OPTION, app_of, console, emit_
 from stanch.errors import InvalidInput
 from stanch.model.actions import ActionItem
 from stanch.model.clock import human_duration, iso
-from stanch.postmortem.tracker import from_settings
+from stanch.postmortem.tracker import from_settings, private_from_settings
 from stanch.services import actions as service
 
 actions_app = typer.Typer(
@@ -122,8 +122,9 @@ def sync(
 ) -> None:
     """Open a tracker issue (GitHub) for each open action item not yet tracked."""
     app = app_of(ctx)
-    results = service.sync(app, from_settings(app.settings.raw), incident)
-    failed = [r for _, r in results if r.status != "ok"]
+    raw = app.settings.raw
+    results = service.sync(app, from_settings(raw), incident, private=private_from_settings(raw))
+    failed = [r for _, r in results if r.status not in ("ok", "private")]
     if as_json:
         emit_json([{"item": i.ref, "status": r.status, "url": r.url, "message": r.message}
                    for i, r in results])  # fmt: skip

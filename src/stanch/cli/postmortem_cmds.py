@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from stanch.cli.context import ACTOR_OPTION, JSON_OPTION, app_of, console, emit_json
-from stanch.errors import InvalidInput, ReadOnly
+from stanch.errors import InvalidInput
 from stanch.model.clock import human_duration
-from stanch.postmortem.html import page
 from stanch.services import postmortem as service
 from stanch.services.context import App
 
@@ -88,16 +87,14 @@ def postmortem(
     else:
         draft, _ = service.write(app, key, actor=actor)
     path = app.files.path(key)
-    if html is not None:
-        text = next(s.markdown for s in draft.incident.sections if s.key == service.SECTION)
-        try:
-            html.write_text(page(f"Postmortem: {draft.incident.symptom}", text))
-        except OSError as exc:
-            raise ReadOnly(f"cannot write {html}: {exc.strerror}") from None
+    private = html is not None and service.write_html(app, draft, html)
     if as_json:
-        emit_json({**draft.to_dict(), "file": str(path), "html": str(html) if html else None})
+        emit_json({**draft.to_dict(), "file": str(path), "html": str(html) if html else None,
+                   "private": private})  # fmt: skip
         return
     console.print(f"Postmortem of {key} ({draft.facts.state}) written to {path}")
+    if private:
+        console.print(f"  {html} is PRIVATE (owner-only): do not publish it", markup=False)
     if late := draft.overdue_by:
         console.print(f"  OVERDUE by {human_duration(late)} (due {draft.due})")
     for problem in draft.missing:

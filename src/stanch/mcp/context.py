@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stanch.errors import UserError
 from stanch.mcp.schemas import ActionResult, IncidentSummary
 from stanch.mcp.settings import McpSettings
 from stanch.mcp.settings import load as load_settings
+from stanch.model.incident import Incident
 from stanch.services import approvals
 from stanch.services.context import App
 from stanch.services.incidents import Recorded
@@ -22,15 +23,25 @@ class ToolContext:
 
     @classmethod
     def of(cls, app: App) -> ToolContext:
-        return cls(app, load_settings(app.settings.raw))
+        """The agent reads as itself: a restricted incident it is not named on does not exist.
+
+        The App is copied with the agent as its viewer (sharing the store), so a server that
+        mounts this one keeps its own App and its own per-request viewers.
+        """
+        settings = load_settings(app.settings.raw)
+        return cls(replace(app, viewer=agent_name(app, settings), _store=app.store), settings)
 
     @property
     def actor(self) -> str:
-        return self.settings.actor or f"agent:{self.app.settings.actor}"
+        return agent_name(self.app, self.settings)
 
     def summary(self, recorded: Recorded) -> IncidentSummary:
         scheme = self.app.settings.severity_scheme
         return IncidentSummary.of(recorded.incident, str(recorded.path), scheme)
+
+    def summary_of(self, state: Incident) -> IncidentSummary:
+        path = str(self.app.files.path(state.id))
+        return IncidentSummary.of(state, path, self.app.settings.severity_scheme)
 
     def done(self, recorded: Recorded, message: str) -> ActionResult:
         return ActionResult(outcome="ok", message=message, incident=self.summary(recorded),
@@ -55,6 +66,11 @@ class ToolContext:
             return run(key)
         except UserError as exc:
             return refused(exc)
+
+
+def agent_name(app: App, settings: McpSettings) -> str:
+    """Who the agent is, on the timeline and for reading: `[mcp] actor` or agent:<actor>."""
+    return settings.actor or f"agent:{app.settings.actor}"
 
 
 def refused(exc: UserError) -> ActionResult:

@@ -5,7 +5,7 @@ from __future__ import annotations
 PROCEDURE = """\
 You are helping respond to a production incident with stanch. Work in this order and
 record every step on the incident (tools: declare, log, status, severity, assign,
-signal_set, watch, recovery, show).
+signal_set, watch, recovery, show, page, join, preserve, timebox_check).
 
 1. Frame. In one message: what users see, how many (share of users or requests,
    regions, tenants), since when, and the severity (SEV1 total outage … SEV4 minor).
@@ -32,7 +32,8 @@ signal_set, watch, recovery, show).
    when the next update comes, severity, owner. Plain words for customers.
 7. After resolution, write a blameless postmortem: summary, impact and durations, the
    timeline, the trigger separated from contributing factors, what went well and badly,
-   and concrete, owned, dated action items.
+   and concrete, owned, dated action items (tools: postmortem_draft, action_add,
+   postmortem_show, then postmortem_final once nothing is missing).
 
 When a tool answers "approval_required", stop and tell the humans which request id to
 approve (`stanch approve <id>`); never try to get around a refusal. A refusal is the

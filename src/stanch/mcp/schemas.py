@@ -26,6 +26,10 @@ class IncidentSummary(BaseModel):
                    symptom=state.symptom, file=file, last_seq=state.last_seq)  # fmt: skip
 
 
+class IncidentList(BaseModel):
+    incidents: list[IncidentSummary]
+
+
 class ActionResult(BaseModel):
     """What a mutating tool did: acted, asked a human, or was refused (and why)."""
 

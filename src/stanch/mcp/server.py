@@ -12,6 +12,7 @@ from stanch import __version__
 from stanch.errors import NotFound
 from stanch.mcp import prompts, tools
 from stanch.mcp.context import ToolContext
+from stanch.services import access
 from stanch.services.context import App
 
 INSTRUCTIONS = (
@@ -28,7 +29,7 @@ def build_server(app: App) -> MCPServer[Any]:
     )
     ctx = ToolContext.of(app)
     tools.register_all(server, ctx)
-    _resources(server, app)
+    _resources(server, ctx.app)
 
     @server.prompt(name="responder_procedure", description="How to work an incident, step by step.")
     def responder_procedure(incident: str = "") -> str:
@@ -41,7 +42,8 @@ def _resources(server: MCPServer[Any], app: App) -> None:
     @server.resource("stanch://incidents", name="incidents", mime_type="application/json",
                      description="Open incidents")  # fmt: skip
     def incidents() -> str:
-        return json.dumps([s.to_dict() for s in app.store.incidents(open_only=True)])
+        shown = access.visible(app, app.store.incidents(open_only=True))
+        return json.dumps([s.to_dict() for s in shown])
 
     @server.resource("stanch://incidents/{incident_id}/file", mime_type="text/markdown",
                      description="The incident's timeline file, as people read it")  # fmt: skip
@@ -59,8 +61,9 @@ def _resources(server: MCPServer[Any], app: App) -> None:
 
 
 def _known(app: App, incident_id: str) -> None:
+    """A hidden incident reads exactly like a missing one."""
     try:
-        app.store.state(incident_id)
+        access.check_read(app, incident_id)
     except NotFound as exc:
         raise ResourceNotFoundError(exc.message) from None
 

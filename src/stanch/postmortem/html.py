@@ -24,8 +24,17 @@ def _row(line: str, cell: str) -> str:
     return "<tr>" + "".join(f"<{cell}>{_inline(c)}</{cell}>" for c in cells) + "</tr>"
 
 
-def page(title: str, markdown: str) -> str:
-    """HTML for `markdown` (headings, paragraphs, nested lists, tables, bold, italics)."""
+PRIVATE_NOTE = (
+    "PRIVATE: a restricted incident's postmortem, for the people named on it. "
+    "Do not publish, forward or attach it anywhere public."
+)
+
+
+def page(title: str, markdown: str, *, private: bool = False) -> str:
+    """HTML for `markdown` (headings, paragraphs, nested lists, tables, bold, italics).
+
+    A private page says so at the top and asks search engines and archives to keep out.
+    """
     body: list[str] = []
     lines = markdown.splitlines()
     depth = 0
@@ -57,8 +66,13 @@ def page(title: str, markdown: str) -> str:
             body.append(f"<p>{_inline(line)}</p>")
         i += 1
     body += ["</ul>"] * depth
+    head = '<meta charset="utf-8">'
+    if private:
+        title = f"[PRIVATE] {title}"
+        head += '<meta name="robots" content="noindex,nofollow,noarchive">'
+        body.insert(0, f'<p class="private"><strong>{html.escape(PRIVATE_NOTE)}</strong></p>')
     return (
-        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html>\n<html lang="en"><head>{head}'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
         f"<h1>{html.escape(title)}</h1>\n" + "\n".join(body) + "\n</body></html>\n"
     )

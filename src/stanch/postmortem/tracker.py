@@ -96,11 +96,27 @@ def from_settings(raw: Mapping[str, Any], env: Mapping[str, str] | None = None) 
     section = (raw.get("postmortem") or {}).get("github")
     if not isinstance(section, Mapping) or not section.get("repo"):
         raise InvalidInput('no tracker configured: add [postmortem.github] repo = "owner/name"')
-    repo = str(section["repo"])
+    return _github(section, "repo", env)
+
+
+def private_from_settings(
+    raw: Mapping[str, Any], env: Mapping[str, str] | None = None
+) -> Tracker | None:
+    """Where private postmortems' items go (`[postmortem.github] private_repo`), if anywhere."""
+    section = (raw.get("postmortem") or {}).get("github")
+    if not isinstance(section, Mapping) or not section.get("private_repo"):
+        return None
+    return _github(section, "private_repo", env)
+
+
+def _github(section: Mapping[str, Any], key: str, env: Mapping[str, str] | None) -> GitHubIssues:
+    repo = str(section[key])
     if repo.count("/") != 1:
-        raise InvalidInput(f"stanch.toml: postmortem.github repo must be owner/name, not {repo!r}")
+        raise InvalidInput(f"stanch.toml: postmortem.github {key} must be owner/name, not {repo!r}")
     variable = str(section.get("token_env", "GITHUB_TOKEN"))
     token = (os.environ if env is None else env).get(variable, "")
     if not token:
         raise InvalidInput(f"set {variable} to a GitHub token that may create issues in {repo}")
-    return GitHubIssues(repo, token, str(section.get("url", "https://api.github.com")).rstrip("/"))
+    url = str(section.get("url", "https://api.github.com")).rstrip("/")
+    name = "github" if key == "repo" else "github-private"
+    return GitHubIssues(repo, token, url, name=name)

@@ -14,9 +14,12 @@ from stanch.model.clock import iso, utc
 from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.timeparse import parse_when
+from stanch.model.types import postmortem_private
 from stanch.postmortem.config import load
 from stanch.postmortem.tracker import Tracker, TrackerResult
+from stanch.services import access
 from stanch.services.context import App, record
+from stanch.services.people_config import people_config
 
 _ATTEMPTS = 5
 
@@ -138,12 +141,14 @@ def done(app: App, ref: str, incident: str | None = None, note: str = "", *,
 
 
 def all_items(app: App, *, owner: str | None = None, overdue: bool = False,
-              include_done: bool = False, now: datetime | None = None) -> list[ActionItem]:  # fmt: skip
-    """Action items across every incident, soonest due first."""
+              include_done: bool = False, now: datetime | None = None,
+              hidden_too: bool = False) -> list[ActionItem]:  # fmt: skip
+    """Action items across every incident the viewer may read (all: `hidden_too`), soonest due first."""
     moment = now or app.clock()
     found: list[ActionItem] = []
-    for key in app.store.ids():
-        found += model.items(key, app.store.iter_events(key))
+    states = app.store.incidents()
+    for state in states if hidden_too else access.visible(app, states):
+        found += model.items(state.id, app.store.iter_events(state.id))
     if not include_done and not overdue:
         found = [i for i in found if i.is_open]
     if owner:
@@ -168,7 +173,7 @@ def escalate_overdue(
     now = app.clock()
     policy = load(app.settings.raw).escalation
     done_now: list[Escalation] = []
-    for item in all_items(app, overdue=True, now=now):
+    for item in all_items(app, overdue=True, now=now, hidden_too=True):  # the schedule sees all
         for _ in range(2):  # owner, then lead: both may be due in one tick
             step = _escalate_once(app, item, now, policy, actor)
             if step is None:
@@ -201,22 +206,39 @@ def _escalate_once(app: App, item: ActionItem, now: datetime, policy: model.Esca
     return picked[0]
 
 
+PRIVATE_HINT = 'set [postmortem.github] private_repo = "owner/name" to track them privately'
+
+
 def sync(
-    app: App, tracker: Tracker, incident: str | None = None
+    app: App, tracker: Tracker, incident: str | None = None, *, private: Tracker | None = None
 ) -> list[tuple[ActionItem, TrackerResult]]:
-    """Open a ticket for every open item not yet synced; each success is an event."""
+    """Open a ticket for every open item not yet synced; each success is an event.
+
+    Items of a private postmortem (security, by default) go only to the `private` tracker;
+    without one they are left out (status "private"), and naming such an incident is refused.
+    """
     now = app.clock()
     found = all_items(app, now=now)
+    rules = people_config(app.settings).rules
+    hidden = {s.id for s in app.store.incidents() if postmortem_private(s, rules)}
     if incident:
         found = [i for i in found if i.incident_id == incident]
+        if incident in hidden and private is None:
+            raise GuardRefused(f"{incident} has a private postmortem: its action items are "
+                               "not copied to the shared tracker", hint=PRIVATE_HINT)  # fmt: skip
     results: list[tuple[ActionItem, TrackerResult]] = []
     for item in (i for i in found if not i.tracker_url):
-        result = tracker.create(item, f"[{item.priority}] {item.text}")
+        target = private if item.incident_id in hidden else tracker
+        if target is None:
+            results.append((item, TrackerResult("private", message="private postmortem: "
+                                                f"not synced ({PRIVATE_HINT})")))  # fmt: skip
+            continue
+        result = target.create(item, f"[{item.priority}] {item.text}")
         results.append((item, result))
         if result.status != "ok":
             continue
         data: dict[str, object] = {
-            "item": item.item, "tracker": tracker.name, "url": result.url, "number": result.number,
+            "item": item.item, "tracker": target.name, "url": result.url, "number": result.number,
             "summary": f"action item {item.item} tracked at {result.url}",
         }  # fmt: skip
         record(app, item.incident_id, _synced(data, now))

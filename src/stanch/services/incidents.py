@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from stanch.errors import InvalidInput
+from stanch.errors import Conflict, InvalidInput
 from stanch.model import decide
 from stanch.model.clock import iso
 from stanch.model.events import Event, NewEvent
@@ -25,6 +25,14 @@ from stanch.services.people_config import people_config
 # A guard raises GuardRefused, or records the override it accepted. Capabilities append theirs.
 StatusGuard = Callable[[App, str, Status, str], None]
 STATUS_GUARDS: list[StatusGuard] = []
+# Kinds a guard records itself (an accepted override); any other event that lands while
+# the guards run means they judged a stale incident, and they run again.
+GUARD_KINDS: set[str] = set()
+_GUARD_ATTEMPTS = 5
+
+
+class _Changed(Conflict):
+    pass
 
 
 @dataclass(frozen=True)
@@ -129,18 +137,43 @@ def log(app: App, incident: str | None, text: str, *, actor: str | None = None,
 def set_status(app: App, incident: str | None, target: str, reason: str = "", *,
                actor: str | None = None, at: str | None = None,
                override: str = "") -> Recorded:  # fmt: skip
-    """Move the incident in the status machine; guards may refuse unless overridden."""
+    """Move the incident in the status machine; guards may refuse unless overridden.
+
+    The move is recorded only if nothing but the guards' own events landed since they
+    read the incident (a sample arriving mid-check sends them round again).
+    """
     key = app.resolve_id(incident)
     status = Status.parse(target)
+    for _ in range(_GUARD_ATTEMPTS):
+        judged = _run_guards(app, key, status, override)
+        now = app.clock()
+        moment = when(app, at, now)
+        who = actor or app.settings.actor
+
+        def move(s: Incident, judged: int = judged, now: datetime = now,
+                 moment: datetime = moment, who: str = who) -> NewEvent:  # fmt: skip
+            if s.last_seq != judged:
+                raise _Changed(f"{key} changed while its guards ran")
+            return decide.change_status(s, status, reason, who, moment, now)
+
+        try:
+            event, state = record(app, key, move)
+        except _Changed:
+            continue
+        return Recorded(state, event, app.files.path(key))
+    raise Conflict(f"{key} kept changing while its status guards ran; try again")
+
+
+def _run_guards(app: App, key: str, status: Status, override: str) -> int:
+    """Run every guard; the last seq they judged (-1 when others wrote meanwhile)."""
+    before = app.store.state(key).last_seq
     for guard in list(STATUS_GUARDS):
         guard(app, key, status, override)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(
-        app, key, lambda s: decide.change_status(s, status, reason, who, moment, now)
-    )
-    return Recorded(state, event, app.files.path(key))
+    after = app.store.state(key).last_seq
+    if after == before:
+        return after
+    landed = [e for e in app.store.iter_events(key) if e.seq > before]
+    return after if all(e.kind in GUARD_KINDS for e in landed) else -1
 
 
 def set_severity(app: App, incident: str | None, target: str, reason: str = "", *,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from stanch.errors import EnvironmentProblem, GuardRefused, InvalidInput, NotFound
+from stanch.errors import EnvironmentProblem, GuardRefused, InvalidInput, NotFound, ReadOnly
 from stanch.model import actions as action_model
 from stanch.model import decide
 from stanch.model import postmortem as pm
@@ -17,13 +18,16 @@ from stanch.model.clock import iso
 from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.slo import Burn, burn, error_ratio, exact
+from stanch.model.types import postmortem_private
 from stanch.postmortem.config import PostmortemSettings, load
+from stanch.postmortem.html import page
 from stanch.postmortem.lessons import Lessons, lessons, suggestions
 from stanch.postmortem.prometheus import Prometheus, RatioResult, RatioSource
 from stanch.postmortem.render import markdown
 from stanch.services import recurrence
 from stanch.services.actions import new_event, record_seen
 from stanch.services.context import App, record
+from stanch.services.people_config import people_config
 
 SECTION = "postmortem"
 
@@ -161,6 +165,28 @@ def finalize(app: App, incident: str | None, *, actor: str | None = None) -> Dra
     _state(app, draft.incident.id, "final", "", actor or app.settings.actor)
     final, _ = write(app, draft.incident.id, actor=actor)  # the file says "final" too
     return final
+
+
+def write_html(app: App, draft: Draft, path: Path) -> bool:
+    """Write the postmortem as a standalone page; True when it is private.
+
+    A private postmortem (security, by default) is marked so on the page, asks not to be
+    indexed, and is written readable by its owner only: it is never a public export.
+    """
+    private = postmortem_private(draft.incident, people_config(app.settings).rules)
+    text = next(s.markdown for s in draft.incident.sections if s.key == SECTION)
+    content = page(f"Postmortem: {draft.incident.symptom}", text, private=private)
+    try:
+        if private:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # an existing, wider file is narrowed too
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise ReadOnly(f"cannot write {path}: {exc.strerror}") from None
+    return private
 
 
 def waive(app: App, incident: str | None, reason: str, *, actor: str | None = None) -> None:

@@ -62,6 +62,7 @@ def install() -> None:
     """Put the guard in the status-move path once."""
     if resolve_guard not in incidents.STATUS_GUARDS:
         incidents.STATUS_GUARDS.append(resolve_guard)
+    incidents.GUARD_KINDS.add(RESOLVE_OVERRIDDEN)
 
 
 install()

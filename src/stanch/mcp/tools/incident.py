@@ -10,10 +10,17 @@ from pydantic import Field
 
 from stanch.errors import UserError
 from stanch.mcp.context import ToolContext, refused
-from stanch.mcp.schemas import ActionResult, IncidentSummary, IncidentView, TimelineEntry
+from stanch.mcp.schemas import (
+    ActionResult,
+    IncidentList,
+    IncidentSummary,
+    IncidentView,
+    TimelineEntry,
+)
+from stanch.model import decide
 from stanch.model.clock import iso
 from stanch.model.describe import describe
-from stanch.model.status import Status, check_transition
+from stanch.model.status import Status
 from stanch.services import incidents, records
 
 IncidentId = Annotated[
@@ -50,6 +57,17 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
                        lambda key: ctx.done(incidents.log(app, key, text, actor=ctx.actor),
                                             "logged"))  # fmt: skip
 
+    @server.tool(
+        name="list",
+        description="The incidents you may read, newest first (open only unless "
+        "include_closed); a restricted one you are not named on is absent.",
+    )
+    async def list_(
+        include_closed: Annotated[bool, Field(description="Closed ones too")] = False,
+    ) -> IncidentList:
+        found = records.listing(app, include_closed=include_closed)
+        return IncidentList(incidents=[ctx.summary_of(state) for state in found])
+
     @server.tool(description="Show an incident: state and the full timeline.")
     async def show(incident: IncidentId = None) -> IncidentView:
         try:
@@ -82,7 +100,9 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
             return ActionResult(outcome="refused", message=f"unknown status {target!r}")
 
         def preflight(key: str) -> None:
-            check_transition(app.store.state(key).status, wanted)
+            # the model's own checks (legal move, a final postmortem before closing), dry-run
+            now = app.clock()
+            decide.change_status(app.store.state(key), wanted, reason, ctx.actor, now, now)
             for guard in list(incidents.STATUS_GUARDS):
                 guard(app, key, wanted, "")  # no override from an agent: only people override
 
