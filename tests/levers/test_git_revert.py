@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,21 @@ def test_prior_image_redeploy_from_history(
     assert mitigate(capsys, lapp, incident, lever.id).code == 0
     assert mitigate(capsys, lapp, incident, lever.id, "--apply").code == 0
     assert kube.state()["deployments"]["shop/checkout"]["images"] == {"app": "reg/checkout:v41"}
+
+
+def test_a_flag_flip_marks_only_the_flag_it_changed(
+    capsys: pytest.CaptureFixture[str], lapp: App, repo: Path
+) -> None:
+    flags = repo / "flags.json"
+    document = json.loads(flags.read_text())
+    document["flags"]["new-checkout"]["targeting"] = {}  # now on for everyone
+    flags.write_text(json.dumps(document, indent=1) + "\n")
+    sha = commit_all(repo, "Turn new-checkout on for everyone", RELEASE_AT)
+    incident = declare_at(capsys, lapp, "2026-11-22T09:45:00Z")
+    found = {lv.id: lv for lv in service.scan(lapp, None, incident).levers}
+    changed = found["flag_off:flagd:new-checkout"]
+    assert changed.rank == 1 and sha[:10] in changed.reason
+    others = [
+        lv for key, lv in found.items() if key.startswith("flag_off:flagd:") and lv != changed
+    ]
+    assert others and not any(lv.recent_change for lv in others)

@@ -84,6 +84,10 @@ def test_query_api_speaks_prometheus(world: World) -> None:
         ).json()["data"]["result"][0]["values"]
         assert float(series[0][1]) == pytest.approx(0.002)
         assert float(series[-1][1]) == pytest.approx(0.3)
+        posted = httpx.post(f"{running.url}/api/v1/query", data={"query": traffic.RECORDING_RULE})
+        assert (
+            posted.json()["data"]["result"][0]["value"][1] == body["data"]["result"][0]["value"][1]
+        )
         bad = httpx.get(f"{running.url}/api/v1/query", params={"query": "up"})
         assert bad.status_code == 400 and bad.json()["errorType"] == "bad_data"
         metrics = httpx.get(f"{running.url}/metrics").text

@@ -12,7 +12,6 @@ from stanch.sim.stage import SIGNAL, Stage
 from stanch.sim.world import FLAG
 
 FLAG_LEVER = f"flag_off:flagd:{FLAG}"
-ROLLBACK_LEVER = "rollback:deployment:checkout@shop"
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,10 @@ def framing(stage: Stage) -> list[Step]:
     ]  # fmt: skip
 
 
-def stabilize() -> list[Step]:
+def stabilize(stage: Stage) -> list[Step]:
+    # the second lever reverts the flag commit in the local repository: nothing in the demo
+    # talks to a cluster, whatever kubeconfig this machine has
+    revert = f"rollback:git:{stage.world.culprit[:12]}"
     return [
         Step("Stabilize", "Find the control surface in the repository and rank the levers.",
              ("levers", "--incident", "{id}")),
@@ -44,8 +46,10 @@ def stabilize() -> list[Step]:
              ("mitigate", "{id}", FLAG_LEVER)),
         Step("Stabilize", "Pull it: the flag goes off in the flag file the service reads.",
              ("mitigate", "{id}", FLAG_LEVER, "--apply")),
-        Step("Stabilize", "A second change while the first is unconfirmed is refused.",
-             ("mitigate", "{id}", ROLLBACK_LEVER, "--apply"), (1,)),
+        Step("Stabilize", "Plan a second lever too, in case the first does not work.",
+             ("mitigate", "{id}", revert)),
+        Step("Stabilize", "But pulling it while the first is unconfirmed is refused.",
+             ("mitigate", "{id}", revert, "--apply"), (1,)),
     ]  # fmt: skip
 
 
@@ -70,7 +74,7 @@ def escalate() -> list[Step]:
 def confirm_and_diagnose(stage: Stage) -> list[Step]:
     return [
         Step("Confirm", "Watch the flagging signal until several healthy samples confirm it.",
-             ("watch", "{id}", "--until", "confirmed")),
+             ("watch", "{id}", "--until", "confirmed", "--max-samples", "40")),
         Step("Diagnose", "What changed before onset? Ranked, red herrings below, with undo.",
              ("evidence", "changes", "{id}")),
         Step("Diagnose", "Logs grouped by signature: what is new since onset, and what preceded it.",
@@ -88,13 +92,23 @@ def confirm_and_diagnose(stage: Stage) -> list[Step]:
 def resolve_and_learn() -> list[Step]:
     return [
         Step("Resolve", "Resolved only after a full recovery window of healthy samples.",
-             ("watch", "{id}", "--resolve")),
+             ("watch", "{id}", "--resolve", "--max-samples", "60")),
         Step("Communicate", "Tell everyone it is over.",
              ("update", "{id}", "--post", "--audience", "both",
               "--did", "Checkout recovered and stayed healthy for the recovery window",
               "--next", "Postmortem")),
+        Step("Learn", "The trigger, about the system: a configuration push.",
+             ("why", "{id}", "add", "A flag flip enabled an untested payment path for all users",
+              "--factor", "trigger", "--category", "configuration_push")),
+        Step("Learn", "A contributing factor: nothing stopped a 100% rollout at once.",
+             ("why", "{id}", "add", "Flag changes go to all users at once, with no canary",
+              "--under", "W1", "--factor", "guardrail")),
+        Step("Learn", "An owned, dated action item that makes the system enforce it.",
+             ("actions", "add", "{id}", "Roll out payment flags by percentage with an "
+              "automatic stop on the checkout error ratio", "--owner", "dana",
+              "--priority", "P1", "--type", "prevent", "--kind", "guardrail")),
         Step("Learn", "Draft the blameless postmortem from the events: durations, burn, timeline.",
-             ("postmortem", "{id}")),
+             ("postmortem", "{id}", "--error-ratio", "0.3")),
         Step("Learn", "Write the public status page.", ("status-page",)),
         Step("Learn", "The incident, its timeline, and the file checked against the events.",
              ("show", "{id}")),
@@ -105,7 +119,7 @@ def resolve_and_learn() -> list[Step]:
 def script(stage: Stage) -> list[Step]:
     return [
         *framing(stage),
-        *stabilize(),
+        *stabilize(stage),
         *escalate(),
         *confirm_and_diagnose(stage),
         *resolve_and_learn(),

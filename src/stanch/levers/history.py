@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from stanch.executor import Executor
+from stanch.levers import yamlio
 from stanch.levers.k8s import manifest_surfaces
 from stanch.model.levers import GIT, Action, Change, Lever, Surface
 
@@ -111,4 +116,37 @@ def _image_levers(s: Surface, kind: str, old: dict[str, str], change: Change) ->
             evidence=(f"{change.ref[:10]} changed the image {prior} → {image}",),
             params={"commit": change.ref},
         ))  # fmt: skip
+    return out
+
+
+def _flags_at(repo: Path, runner: Executor, rev: str, path: str) -> dict[str, Any] | None:
+    shown = runner.run(["git", "-C", str(repo), "show", f"{rev}:{path}"], mutating=False)
+    if not shown.ok:
+        return {}  # the file did not exist then
+    try:
+        flags = yamlio.mapping(yamlio.one(shown.stdout)).get("flags")
+    except (ValueError, yaml.YAMLError):
+        return None
+    return flags if isinstance(flags, dict) else None
+
+
+def with_flag_keys(
+    repo: Path, runner: Executor, changes: list[Change], flag_files: list[str], since: datetime
+) -> list[Change]:
+    """Say which flag keys each recent change to a flagd file altered (unknown: left out)."""
+    out = []
+    for change in changes:
+        touched = [p for p in change.paths if p in flag_files]
+        if change.at < since or not touched:
+            out.append(change)
+            continue
+        keys: dict[str, frozenset[str]] = {}
+        for path in touched:
+            after = _flags_at(repo, runner, change.ref, path)
+            before = _flags_at(repo, runner, f"{change.ref}^", path)
+            if after is None or before is None:
+                continue
+            names = set(after) | set(before)
+            keys[path] = frozenset(k for k in names if after.get(k) != before.get(k))
+        out.append(replace(change, flag_keys=keys))
     return out

@@ -111,7 +111,7 @@ def _one_at_a_time(req: ApplyRequest, b: LeverBook) -> str | None:
     if pending:
         return (
             f"{', '.join(pending)} is applied and not yet confirmed: one change at a time "
-            "(confirm it with `stanch levers confirm` or undo it with `stanch mitigate --undo`)"
+            "(confirm it with `stanch mitigate ID --confirmed EVIDENCE` or `stanch watch`, or undo it with `stanch mitigate ID --undo`)"
         )
     if req.lever in b.applied:
         return f"{req.lever} is already applied"

@@ -6,6 +6,7 @@ decides when one may be pulled.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -133,6 +134,8 @@ class Change:
     ref: str
     summary: str
     paths: tuple[str, ...] = ()
+    # flag file → the flag keys whose definition this change altered, where it was read
+    flag_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 _KIND_ORDER = {"flag_off": 0, "rollback": 1, "scale": 2, "failover": 3}
@@ -159,6 +162,9 @@ def mark_recent(
 def _touches(change: Change, lever: Lever) -> bool:
     if lever.params.get("commit") and change.ref == lever.params["commit"]:
         return True
+    flag_file, key = lever.params.get("file"), lever.params.get("key")
+    if lever.kind == "flag_off" and flag_file in change.flag_keys:
+        return key in change.flag_keys[str(flag_file)]  # only the flags it really changed
     return bool(lever.source) and any(
         p == lever.source or p.startswith(lever.source.rstrip("/") + "/") for p in change.paths
     )

@@ -21,7 +21,12 @@ from stanch.levers.executors import ArgvExecutor, Ctx, LeverExecutor
 from stanch.levers.flag_services import LaunchDarklyExecutor, UnleashExecutor
 from stanch.levers.flagd_file import FlagdFileExecutor
 from stanch.levers.git_revert import GitRevertExecutor
-from stanch.levers.history import git_changes, prior_image_levers, revert_lever
+from stanch.levers.history import (
+    git_changes,
+    prior_image_levers,
+    revert_lever,
+    with_flag_keys,
+)
 from stanch.levers.settings import LeverSettings, lever_settings
 from stanch.model import kinds
 from stanch.model.decide import change_status, checked_text
@@ -90,10 +95,13 @@ def scan(
     changes = git_changes(root, runner)
     services = FlagServices(conf.services.get("unleash", {}), conf.services.get("launchdarkly", {}))
     levers = candidates(found.surfaces, services, list(conf.nodes))
+    window = timedelta(minutes=conf.recent_window_minutes)
+    flag_files = [s.path for s in found.surfaces
+                  if s.kind == "feature_flags" and s.details.get("provider") == "flagd"]  # fmt: skip
+    changes = with_flag_keys(root, runner, changes, flag_files, onset - window)
     revert = revert_lever(root, changes, found.surfaces, onset)
     if revert is not None:
         levers.append(revert)
-    window = timedelta(minutes=conf.recent_window_minutes)
     levers.extend(prior_image_levers(root, runner, changes, found.surfaces, onset, window))
     return Scan(found, rank(mark_recent(levers, changes, onset, window)))
 

@@ -134,9 +134,21 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(400, json.dumps(doc).encode())
 
     def do_GET(self) -> None:
+        self._serve(urlsplit(self.path).query)
+
+    def do_POST(self) -> None:
+        """Prometheus also takes the query parameters as a form body."""
+        kind = self.headers.get("Content-Type", "")
+        if not kind.startswith("application/x-www-form-urlencoded"):
+            self._error("POST needs an application/x-www-form-urlencoded body")
+            return
+        length = int(self.headers.get("Content-Length", "0"))
+        self._serve(self.rfile.read(length).decode("utf-8", errors="replace"))
+
+    def _serve(self, params: str) -> None:
         self.service.poll()
         url = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        query = {k: v[-1] for k, v in parse_qs(params).items()}
         if url.path == "/metrics":
             total, errors = self.service.counters()
             text = (

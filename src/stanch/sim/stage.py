@@ -41,8 +41,7 @@ def prepare(directory: Path) -> None:
             raise InvalidInput(f"{directory} exists and is not a directory")
         if any(directory.iterdir()) and not (directory / MARKER).exists():
             raise InvalidInput(
-                f"{directory} is not empty and was not made by `stanch demo`; "
-                "pick another --dir"
+                f"{directory} is not empty and was not made by `stanch demo`; pick another --dir"
             )
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -79,6 +78,14 @@ prometheus_url = "{metrics_url}"
 
 [evidence.services]
 checkout = ["services/checkout/**", "flags/**", "deploy/k8s/checkout.yaml"]
+
+[postmortem]
+roster = ["alice", "dana"]
+
+[[postmortem.slo]]
+service = "checkout"
+objective = 0.999
+period_days = 30
 
 [comms]
 repo = "shop"

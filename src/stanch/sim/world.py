@@ -100,8 +100,6 @@ apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:
   name: checkout
-  annotations:
-    pagerduty.com/integration-key: demo-checkout-routing-key
 spec:
   type: service
   lifecycle: production
