@@ -55,6 +55,7 @@ class Door(Protocol):
     async def recovery(self, key: str) -> dict[str, Any]: ...
     async def severity(self, key: str, target: str, reason: str) -> None: ...
     async def status(self, key: str, target: str, reason: str) -> None: ...
+    async def refused_status(self, key: str, target: str, reason: str) -> str: ...
     async def timeline(self, key: str) -> list[dict[str, Any]]: ...
     async def file(self, key: str) -> str: ...
 
@@ -66,12 +67,16 @@ class CliDoor:
     def __init__(self, app: App) -> None:
         self.app = app
 
-    def run(self, *args: str) -> Any:
+    def attempt(self, *args: str) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = run([*args, "--json"], obj=self.app)
-        assert code == 0, f"stanch {' '.join(args)}: {err.getvalue()}"
-        return json.loads(out.getvalue())
+        return code, out.getvalue(), err.getvalue()
+
+    def run(self, *args: str) -> Any:
+        code, out, err = self.attempt(*args)
+        assert code == 0, f"stanch {' '.join(args)}: {err}"
+        return json.loads(out)
 
     async def declare(self, fields: dict[str, Any]) -> str:
         services = [a for s in fields["services"] for a in ("--service", s)]
@@ -102,6 +107,11 @@ class CliDoor:
 
     async def status(self, key: str, target: str, reason: str) -> None:
         self.run("status", target, "-r", reason, "-i", key)
+
+    async def refused_status(self, key: str, target: str, reason: str) -> str:
+        code, _, err = self.attempt("status", target, "-r", reason, "-i", key)
+        assert code != 0, f"stanch status {target} was not refused"
+        return " ".join(err.split())  # the terminal may wrap the one-line error
 
     async def timeline(self, key: str) -> list[dict[str, Any]]:
         return list(self.run("show", key)["timeline"])
@@ -153,6 +163,12 @@ class HttpDoor:
     async def status(self, key: str, target: str, reason: str) -> None:
         self.call("POST", f"/api/incidents/{key}/status", {"to": target, "reason": reason})
 
+    async def refused_status(self, key: str, target: str, reason: str) -> str:
+        body = {"to": target, "reason": reason}
+        response = self.http.post(f"/api/incidents/{key}/status", json=body)
+        assert response.status_code == 409, response.text
+        return str(response.json()["error"])
+
     async def timeline(self, key: str) -> list[dict[str, Any]]:
         return list(self.call("GET", f"/api/incidents/{key}")["timeline"])
 
@@ -189,11 +205,14 @@ class McpDoor:
     def __init__(self, session: Client) -> None:
         self.session = session
 
-    async def call(self, tool: str, **args: Any) -> dict[str, Any]:
+    async def answer(self, tool: str, **args: Any) -> dict[str, Any]:
         result = await self.session.call_tool(tool, args)
         assert not result.is_error, result.content
         assert result.structured_content is not None
-        out = dict(result.structured_content)
+        return dict(result.structured_content)
+
+    async def call(self, tool: str, **args: Any) -> dict[str, Any]:
+        out = await self.answer(tool, **args)
         assert out.get("outcome", "ok") == "ok", f"{tool}: {out}"
         return out
 
@@ -223,6 +242,11 @@ class McpDoor:
 
     async def status(self, key: str, target: str, reason: str) -> None:
         await self.call("status", target=target, reason=reason, incident=key)
+
+    async def refused_status(self, key: str, target: str, reason: str) -> str:
+        out = await self.answer("status", target=target, reason=reason, incident=key)
+        assert out["outcome"] == "refused", out
+        return str(out["message"])
 
     async def timeline(self, key: str) -> list[dict[str, Any]]:
         """The timeline resource (event records) with the `show` tool's text of each event."""

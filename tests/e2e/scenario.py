@@ -37,6 +37,7 @@ class Run:
     key: str = ""
     samples: list[dict[str, Any]] = field(default_factory=list)
     recovery_before_resolve: dict[str, Any] = field(default_factory=dict)
+    early_resolve: str = ""  # why resolving before the window was over was refused
 
 
 async def play(door: Door, sim: Sim) -> Run:
@@ -57,10 +58,11 @@ async def play(door: Door, sim: Sim) -> Run:
     await door.status(key, "mitigating", "turning new-payment-path off")
     sim.set_flag(False, child_env())
     await door.log(key, "new-payment-path is off in flags/flags.flagd.json")
-    run.samples += await door.sample(key, CONFIRM, INTERVAL_S)
+    run.samples += await door.sample(key, CONFIRM, INTERVAL_S)  # confirms: now mitigated
+    await door.status(key, "monitoring", "the signal is healthy; watching the window")
+    run.early_resolve = await door.refused_status(key, "resolved", "looks fine already")
     run.samples += await door.sample(key, AFTER, INTERVAL_S)
     run.recovery_before_resolve = await door.recovery(key)
-    await door.status(key, "monitoring", "the signal is healthy")
     await door.status(key, "resolved", "healthy for the whole recovery window")
     await door.log(key, "postmortem draft to follow")
     sim.set_flag(True, child_env())  # the fault comes back for the next door

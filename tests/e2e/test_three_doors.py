@@ -31,8 +31,9 @@ EXPECTED_KINDS = [
     Kind.SEVERITY, STATUS,  # SEV1, mitigating
     NOTE,  # the flag is off
     SAMPLED, SAMPLED, SAMPLED, CONFIRMED, STATUS,  # mitigated, by the signal
+    STATUS,  # monitoring; resolving now is refused and records nothing
     *[SAMPLED] * AFTER,
-    STATUS, STATUS,  # monitoring, resolved
+    STATUS,  # resolved
     NOTE,
 ]  # fmt: skip
 # What watching records on its own: samples, the confirmation and the move to mitigated.
@@ -102,6 +103,8 @@ def test_each_door_reads_judges_and_gates_the_signal(results: dict[str, Result],
     assert [s["healthy"] for s in run.samples] == [False] + [True] * (len(values) - 1)
     assert [s["confirmed"] for s in run.samples].index(True) == CONFIRM
     assert run.samples[CONFIRM]["status"] == "mitigated"
+    assert f"cannot resolve {run.key}: healthy for " in run.early_resolve
+    assert f"over {CONFIRM} samples; the window needs 6s" in run.early_resolve
     assert run.recovery_before_resolve["complete"] is True
     assert [e["kind"] for e in timeline] == EXPECTED_KINDS
     moves = [e["data"].get("to") for e in timeline if e["kind"] == STATUS]
