@@ -186,7 +186,9 @@ def serving(project: Path) -> Iterator[HttpDoor]:
         app.close()
     port = free_port()
     argv = [sys.executable, "-m", "stanch", "serve", "--port", str(port)]
-    with subprocess.Popen(argv, cwd=project, env=child_env(),
+    # The server runs as someone else: every event must carry the token's name instead.
+    env = {**child_env(), "STANCH_ACTOR": "stanch-server"}
+    with subprocess.Popen(argv, cwd=project, env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # fmt: skip
         try:
             wait_for(f"http://127.0.0.1:{port}/openapi.json")
