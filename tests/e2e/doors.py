@@ -36,7 +36,11 @@ PERSON = "alice"
 
 
 def child_env() -> dict[str, str]:
-    return {"HOME": os.environ["HOME"], "PATH": os.environ["PATH"], "STANCH_ACTOR": PERSON}
+    """A subprocess's environment: the test's home and import path, the person's name."""
+    env = {"HOME": os.environ["HOME"], "PATH": os.environ["PATH"], "STANCH_ACTOR": PERSON}
+    if "PYTHONPATH" in os.environ:  # the same stanch as the test imports
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return env
 
 
 def person_app(project: Path) -> App:
