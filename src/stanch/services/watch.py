@@ -205,13 +205,17 @@ def watch(app: App, incident: str | None, *, interval: timedelta | None = None,
           max_samples: int | None = None, until: str = "recovered", resolve: bool = False,
           readers: Mapping[str, SignalReader] | None = None,
           on_sample: Callable[[SampleOutcome], None] | None = None,
-          sleep: Callable[[float], None] = time.sleep) -> WatchReport:  # fmt: skip
-    """Sample every `interval` until the recovery window is complete, a relapse, or a limit."""
+          sleep: Callable[[float], None] = time.sleep,
+          actor: str | None = None) -> WatchReport:  # fmt: skip
+    """Sample every `interval` until the recovery window is complete, a relapse, or a limit.
+
+    `actor` names who records the samples (default: the settings' actor).
+    """
     key = app.resolve_id(incident)
     pause = (interval or settings_of(app).interval).total_seconds()
     outcomes: list[SampleOutcome] = []
     while True:
-        outcome = sample(app, key, readers=readers)
+        outcome = sample(app, key, readers=readers, actor=actor)
         outcomes.append(outcome)
         if on_sample:
             on_sample(outcome)
