@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from stanch.sim.service import WINDOW, Running, Service, _Handler
+from stanch.sim.service import WINDOW, Running, Service
 from stanch.sim.world import FLAG, FLAG_FILE, World, build, flag_document
 
 SETTLE = WINDOW + timedelta(seconds=5)
@@ -39,23 +37,6 @@ class ManualClock:
     def advance(self, delta: timedelta) -> None:
         with self._lock:
             self.now += delta
-
-
-class _FormHandler(_Handler):
-    """Prometheus also takes the query as a POSTed form, which stanch's reader sends."""
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
-        self.path = f"{urlsplit(self.path).path}?{body}"
-        self.do_GET()
-
-
-class _Running(Running):
-    def __init__(self, service: Service) -> None:
-        handler = type("Handler", (_FormHandler,), {"service": service})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.service = service
 
 
 @dataclass
@@ -85,5 +66,5 @@ def running_sim(root: Path, env: dict[str, str]) -> Iterator[Sim]:
     world = build(root, onset)
     clock = ManualClock(onset + timedelta(minutes=5))
     service = Service(world, clock)
-    with _Running(service) as running:
+    with Running(service) as running:
         yield Sim(world, clock, service, running.url)

@@ -36,11 +36,6 @@ EXPECTED_KINDS = [
     STATUS,  # resolved
     NOTE,
 ]  # fmt: skip
-# What watching records on its own: samples, the confirmation and the move to mitigated.
-BY_THE_WATCHER = {SAMPLED, CONFIRMED, STATUS}
-# Known gap: the MCP `watch` tool calls `services.watch.watch` without the agent's name,
-# so what watching records is attributed to the person the server runs as.
-MCP_WATCH_ACTOR = "the MCP watch tool records samples as the person, not as the agent"
 
 
 class Result:
@@ -116,8 +111,6 @@ def test_every_event_is_recorded_as_whoever_used_the_door(results: dict[str, Res
                                                           door: str) -> None:  # fmt: skip
     wrong = [(e["seq"], e["kind"], e["actor"]) for e in results[door].timeline
              if e["actor"] != "<ACTOR>"]  # fmt: skip
-    if door == "mcp" and wrong and all(kind in BY_THE_WATCHER for _, kind, _ in wrong):
-        pytest.xfail(MCP_WATCH_ACTOR)
     assert wrong == []
 
 
@@ -127,23 +120,8 @@ def test_http_gives_the_same_timeline_and_file_as_the_cli(results: dict[str, Res
 
 
 def test_mcp_gives_the_same_timeline_and_file_as_the_cli(results: dict[str, Result]) -> None:
-    if any(e["actor"] != "<ACTOR>" for e in results["mcp"].timeline):
-        pytest.xfail(MCP_WATCH_ACTOR)
     assert results["mcp"].timeline == results["cli"].timeline
     assert results["mcp"].file == results["cli"].file
-
-
-def test_mcp_matches_the_cli_in_everything_but_the_watchers_name(
-    results: dict[str, Result],
-) -> None:
-    """Until the MCP watch tool records as the agent: kinds, texts, data and file agree."""
-    mcp, cli = results["mcp"], results["cli"]
-    assert len(mcp.timeline) == len(cli.timeline)
-    for ours, theirs in zip(mcp.timeline, cli.timeline, strict=True):
-        assert {**ours, "actor": None} == {**theirs, "actor": None}
-        if ours["actor"] != "<ACTOR>":
-            assert ours["kind"] in BY_THE_WATCHER, ours
-    assert _without_actors(mcp.file) == _without_actors(cli.file)
 
 
 def _without_actors(text: str) -> str:

@@ -74,6 +74,7 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
     ) -> WatchResult:
         try:
             report = watch_service.watch(app, incident, max_samples=samples, until="never",
+                                         actor=ctx.actor,
                                          interval=timedelta(seconds=interval_s) if interval_s
                                          else timedelta(microseconds=1))  # fmt: skip
         except UserError as exc:
