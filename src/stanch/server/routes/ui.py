@@ -23,12 +23,13 @@ from stanch.model.timers import wanted
 from stanch.server.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
+    app_of,
     check_csrf,
     csrf_token,
     principal,
     require,
 )
-from stanch.services import incidents, records, tokens
+from stanch.services import access, incidents, records, tokens
 from stanch.services.context import App
 from stanch.services.tokens import Principal, Role
 
@@ -40,8 +41,7 @@ Field = Annotated[str, Form(max_length=10_000)]
 
 
 def _app(request: Request) -> App:
-    app: App = request.app.state.stanch
-    return app
+    return app_of(request)  # as the session's token sees it: restricted incidents hidden
 
 
 def _page(
@@ -211,7 +211,8 @@ async def stream(request: Request, incident_id: str, after: int = 0) -> Streamin
     if who is None:
         raise HTTPException(401, "log in first")
     app = _app(request)
-    await run_in_threadpool(app.store.state, incident_id)  # 404 before the stream starts
+    # 404 before the stream starts, the same for a missing and a hidden incident
+    await run_in_threadpool(access.check_read, app, incident_id)
     last = int(request.headers.get("last-event-id") or after or 0)
 
     async def events() -> AsyncIterator[str]:
