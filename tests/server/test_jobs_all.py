@@ -19,7 +19,7 @@ from stanch.model.signal import Signal
 from stanch.model.timebox import TIMEBOX_REMINDED
 from stanch.services import actions, incidents, jobs, watch
 from stanch.services.context import App, record
-from stanch.services.job_rules import Job, JobContext, default_jobs
+from stanch.services.job_rules import Job, JobContext, Outcome, default_jobs
 from stanch.watch.base import Reading
 from tests.comms.clock import ManualClock
 from tests.comms.conftest import (  # noqa: F401 — fixtures: the comms fakes and a wired project
@@ -127,7 +127,7 @@ def test_a_replica_dying_with_the_lease_loses_nothing(replicas: tuple[App, App])
     assert kinds_of(one, key, POSTMORTEM_OVERDUE) == 1
 
 
-def _dies(_app: App, _ctx: JobContext) -> object:
+def _dies(_app: App, _ctx: JobContext) -> Outcome:
     raise RuntimeError("replica lost mid-pass")
 
 
@@ -188,7 +188,7 @@ def test_jobs_see_restricted_incidents(app: App) -> None:
 
 
 def test_the_comms_pass_pages_once_and_delivers(
-    wired: App,
+    wired: App,  # noqa: F811
     pd: FakePagerDuty,  # noqa: F811
 ) -> None:
     toml = Path(wired.settings.root / "stanch.toml")
