@@ -9,6 +9,7 @@ publishes a statement (then only the statement goes public).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from fastapi.testclient import TestClient
 
 from stanch.server.app import create_app
 from stanch.server.deps import SESSION_COOKIE
-from stanch.services import incidents, outbox, statuspage, tokens, types, updates
+from stanch.services import incidents, outbox, people, statuspage, tokens, types, updates
 from stanch.services.context import App
 
 SYMPTOM = "Unauthorized admin logins from a leaked key"
@@ -170,3 +171,26 @@ def test_the_built_in_comms_page_leaves_it_out_until_a_statement(doors: Doors) -
     text = json.dumps(page) + (folder / "index.html").read_text()
     assert len(page["incidents"]) == 2
     assert STATEMENT in text and SYMPTOM not in text
+
+
+def test_the_live_stream_ends_when_access_is_revoked(doors: Doors) -> None:
+    d = doors
+    people.grant(d.app, d.breach, "mallory", reason="helping with the logs", actor="alice")
+    d.client.cookies.set(SESSION_COOKIE, d.mallory)
+    seen: list[str] = []
+
+    def read() -> None:
+        with d.client.stream("GET", f"/incidents/{d.breach}/stream") as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                seen.append(line)
+                if "granted access to mallory" in line:  # caught up: now take it away
+                    people.grant(d.app, d.breach, "mallory", revoke=True, actor="alice")
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    assert not reader.is_alive(), "the stream kept going after access was revoked"
+    data = [line for line in seen if line.startswith("data:")]
+    assert any("granted access to mallory" in line for line in data)
+    assert not any("revoked" in line.lower() for line in data)

@@ -204,6 +204,10 @@ def act(
     return RedirectResponse(f"/incidents/{incident_id}#timeline", status_code=303)
 
 
+def _still_readable(app: App, incident_id: str) -> bool:
+    return access.can_read(app, app.store.state(incident_id))
+
+
 @router.get("/incidents/{incident_id}/stream")
 async def stream(request: Request, incident_id: str, after: int = 0) -> StreamingResponse:
     """Server-sent events: one `message` per new timeline entry (resumes at Last-Event-ID)."""
@@ -220,6 +224,8 @@ async def stream(request: Request, incident_id: str, after: int = 0) -> Streamin
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
             new = await run_in_threadpool(app.store.events, incident_id, seq)
+            if new and not await run_in_threadpool(_still_readable, app, incident_id):
+                return  # access revoked (or the type became restricted): the stream ends
             for event in new:
                 seq = event.seq
                 yield f"id: {seq}\ndata: {json.dumps(_line(event, app))}\n\n"
