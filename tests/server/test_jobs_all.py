@@ -17,9 +17,11 @@ from stanch.model.jobs import POSTMORTEM_OVERDUE, SCHEDULER, next_slot, slot_sta
 from stanch.model.kinds import PAGE_SENT
 from stanch.model.signal import Signal
 from stanch.model.timebox import TIMEBOX_REMINDED
+from stanch.model.timers import TimerPolicy
 from stanch.services import actions, incidents, jobs, watch
 from stanch.services.context import App, record
 from stanch.services.job_rules import Job, JobContext, Outcome, default_jobs
+from stanch.services.scheduler import SchedulerThread
 from stanch.watch.base import Reading
 from tests.comms.clock import ManualClock
 from tests.comms.conftest import (  # noqa: F401 — fixtures: the comms fakes and a wired project
@@ -212,3 +214,20 @@ def test_the_comms_pass_pages_once_and_delivers(
     finally:
         one.close()
         two.close()
+
+
+def test_the_server_scheduler_thread_runs_the_jobs(app: App) -> None:
+    ran = threading.Event()
+
+    def mark(_app: App, _ctx: JobContext) -> Outcome:
+        ran.set()
+        return Outcome(1)
+
+    thread = SchedulerThread(app, TimerPolicy(), "a", 0.05, timedelta(seconds=60),
+                             [Job("mark", timedelta(hours=1), mark, "test")])  # fmt: skip
+    thread.start()
+    try:
+        assert ran.wait(timeout=10)
+    finally:
+        thread.stop()
+    assert thread.last_error is None
