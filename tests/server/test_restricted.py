@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from stanch.model import kinds
 from stanch.server.app import create_app
 from stanch.server.deps import SESSION_COOKIE
 from stanch.services import incidents, outbox, people, statuspage, tokens, types, updates
@@ -194,3 +195,15 @@ def test_the_live_stream_ends_when_access_is_revoked(doors: Doors) -> None:
     data = [line for line in seen if line.startswith("data:")]
     assert any("granted access to mallory" in line for line in data)
     assert not any("revoked" in line.lower() for line in data)
+
+
+def test_a_posted_change_names_only_the_incidents_the_token_may_read(doors: Doors) -> None:
+    d = doors
+    body = {"kind": "deploy", "ref": "v2.14.0", "service": "checkout", "summary": "checkout v2.14"}
+    for token, sees in ((d.mallory, False), (d.alice, True)):
+        posted = d.client.post("/api/changes", json=body, headers=_as(d, token))
+        assert posted.status_code == 201
+        assert d.plain in posted.json()["recorded_on"]
+        assert (d.breach in posted.json()["recorded_on"]) is sees
+    # The change is on the restricted incident all the same, for those who may read it.
+    assert sum(1 for e in d.app.store.events(d.breach) if e.kind == kinds.CHANGE_RECORDED) == 2

@@ -74,6 +74,11 @@ def presented_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def readable(app: App, ids: list[str]) -> list[str]:
+    """Of these incident ids, those the request's reader may know exist."""
+    return [key for key in ids if access.can_read(app, app.store.state(key))]
+
+
 def principal(request: Request) -> Principal | None:
     """Who presented a valid token (looked up once per request)."""
     cached: tuple[Principal | None] | None = getattr(request.state, "stanch_principal", None)
