@@ -105,6 +105,7 @@ def test_declare_over_mcp_records_the_incident(served: Served) -> None:
     assert not failed and isinstance(body, dict) and body["outcome"] == "ok"
     key = body["incident"]["id"]
     assert served.app.store.state(key).symptom == "Search times out"
+    assert served.app.store.events(key)[0].actor == "agent:mallory"  # the token, on the record
 
 
 def test_mcp_needs_a_responder_token_and_keeps_sessions_to_theirs(served: Served) -> None:

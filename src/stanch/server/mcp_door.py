@@ -25,13 +25,16 @@ from stanch.server.deps import ANONYMOUS, viewer_name
 from stanch.services import tokens
 from stanch.services.context import App
 from stanch.services.tokens import Principal, Role
+from stanch.settings import Settings
 
 SESSION_HEADER = "mcp-session-id"
 _viewer: ContextVar[str] = ContextVar("stanch_mcp_viewer", default=ANONYMOUS)
 
 
 class TokenApp(App):
-    """An App whose reader is the token of the MCP request being served."""
+    """An App whose reader, and actor, is the token of the MCP request being served."""
+
+    _settings_by_actor: dict[str, Settings]
 
     @property
     def viewer(self) -> str | None:
@@ -40,6 +43,21 @@ class TokenApp(App):
     @viewer.setter
     def viewer(self, _value: str | None) -> None:
         """Set per request by the door, never by hand."""
+
+    @property
+    def settings(self) -> Settings:
+        """The server's settings, with the token's name as the actor (`agent:<token>`)."""
+        who = _viewer.get()
+        base = self._settings_by_actor[""]
+        if who == ANONYMOUS:
+            return base
+        if who not in self._settings_by_actor:
+            self._settings_by_actor[who] = dataclasses.replace(base, actor=who)
+        return self._settings_by_actor[who]
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings_by_actor = {"": value}
 
 
 def _token_app(app: App) -> TokenApp:
