@@ -29,6 +29,7 @@ def serve(
 
     from stanch.server.app import create_app
     from stanch.server.config import load_server_config
+    from stanch.services.job_rules import default_jobs
     from stanch.services.scheduler import SchedulerThread
 
     app = app_of(ctx)
@@ -40,8 +41,15 @@ def serve(
     if scheduler and config.scheduler:
         policy = config.policy()
         owner = f"{socket.gethostname()}:{os.getpid()}"
+        every = timedelta(seconds=config.tick_seconds)
+        periodic = default_jobs(app, every)
         thread = SchedulerThread(
-            app, policy, owner, config.tick_seconds, timedelta(seconds=config.lease_seconds)
+            app,
+            policy,
+            owner,
+            config.tick_seconds,
+            timedelta(seconds=config.lease_seconds),
+            periodic,
         )
         thread.start()
     try:

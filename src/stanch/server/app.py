@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import Route
 
 import stanch.server.routes
 from stanch import __version__
 from stanch.errors import StanchError
 from stanch.server.config import ServerConfig, load_server_config
 from stanch.server.deps import stanch_error_handler
+from stanch.server.mcp_door import McpDoor
 from stanch.server.ratelimit import RateLimiter
 from stanch.services.context import App
 
@@ -37,10 +41,18 @@ def routers() -> list[APIRouter]:
 
 def create_app(app: App, config: ServerConfig | None = None) -> FastAPI:
     """One server for the App's store; the caller owns the App (and closes it)."""
+    door = McpDoor(app)
+
+    @asynccontextmanager
+    async def lifespan(_api: FastAPI) -> AsyncIterator[None]:
+        async with door.running():
+            yield
+
     api = FastAPI(
         title="stanch",
         version=__version__,
         description="Incident response: alert intake, incidents, timelines, status page.",
+        lifespan=lifespan,
     )
     api.state.stanch = app
     api.state.config = config or load_server_config(app.settings.raw)
@@ -49,4 +61,8 @@ def create_app(app: App, config: ServerConfig | None = None) -> FastAPI:
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routers():
         api.include_router(router)
+    # MCP over streamable HTTP, for AI responders (bearer token, responder role).
+    api.router.routes.append(
+        Route("/mcp", door, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    )
     return api

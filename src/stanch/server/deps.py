@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hmac
 from collections.abc import Callable
 from typing import Annotated
@@ -21,7 +22,7 @@ from stanch.errors import (
     UserError,
 )
 from stanch.server.config import ServerConfig
-from stanch.services import tokens
+from stanch.services import access, tokens
 from stanch.services.context import App
 from stanch.services.tokens import Principal, Role
 
@@ -29,9 +30,28 @@ SESSION_COOKIE = "stanch_session"
 CSRF_FIELD = "csrf_token"
 
 
-def app_of(request: Request) -> App:
+ANONYMOUS = "stanch:anonymous"  # the reader of a request without a valid token
+
+
+def base_app(request: Request) -> App:
+    """The server's own App: every door reads through `app_of` instead."""
     app: App = request.app.state.stanch
     return app
+
+
+def viewer_name(who: Principal | None) -> str:
+    """The person a request reads as: its token's name (never the scheduler's own name)."""
+    if who is None or who.name == access.SYSTEM:
+        return ANONYMOUS
+    return who.name
+
+
+def app_of(request: Request) -> App:
+    """The App as this request's token sees it: restricted incidents it is not named on
+    do not exist for it (services/access.py), through every route at once."""
+    base = base_app(request)
+    base.store  # noqa: B018 — open once, so the per-request copies share it
+    return dataclasses.replace(base, viewer=viewer_name(principal(request)))
 
 
 def config_of(request: Request) -> ServerConfig:
@@ -54,9 +74,20 @@ def presented_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
+def readable(app: App, ids: list[str]) -> list[str]:
+    """Of these incident ids, those the request's reader may know exist."""
+    return [key for key in ids if access.can_read(app, app.store.state(key))]
+
+
 def principal(request: Request) -> Principal | None:
+    """Who presented a valid token (looked up once per request)."""
+    cached: tuple[Principal | None] | None = getattr(request.state, "stanch_principal", None)
+    if cached is not None:
+        return cached[0]
     token = presented_token(request)
-    return tokens.authenticate(app_of(request), token) if token else None
+    found = tokens.authenticate(base_app(request), token) if token else None
+    request.state.stanch_principal = (found,)
+    return found
 
 
 def require(role: Role) -> Callable[[Request], Principal]:

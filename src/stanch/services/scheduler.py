@@ -21,8 +21,11 @@ from stanch.errors import StanchError
 from stanch.model.clock import iso
 from stanch.model.events import NewEvent
 from stanch.model.incident import Incident
+from stanch.model.jobs import JOB_PREFIX
 from stanch.model.timers import TIMER_FIRED, Due, TimerPolicy, wanted
+from stanch.services import jobs
 from stanch.services.context import App, record
+from stanch.services.job_rules import Job, JobContext
 from stanch.store.engine import WRITE, translated
 from stanch.store.schema import server_timers as timers
 
@@ -125,6 +128,7 @@ def fire_due(
             .where(
                 timers.c.fired_at.is_(None),
                 timers.c.due_at <= iso(now),
+                ~timers.c.id.startswith(JOB_PREFIX),  # periodic jobs: services/jobs.py
                 or_(timers.c.lease_until.is_(None), timers.c.lease_until < iso(now)),
             )
             .order_by(timers.c.due_at)
@@ -171,21 +175,27 @@ def tick(
 
 
 class SchedulerThread(threading.Thread):
-    """Ticks in the background of `stanch serve`; errors are logged, never fatal."""
+    """Ticks in the background of `stanch serve`: incident timers, then every periodic job
+    (services/job_rules.py). Errors are kept in `last_error`, never fatal."""
 
-    def __init__(
-        self, app: App, policy: TimerPolicy, owner: str, every: float, lease: timedelta
-    ) -> None:
+    def __init__(self, app: App, policy: TimerPolicy, owner: str, every: float,
+                 lease: timedelta, periodic: list[Job] | None = None,
+                 ctx: JobContext | None = None) -> None:  # fmt: skip
         super().__init__(name="stanch-scheduler", daemon=True)
         self.app, self.policy, self.owner, self.every, self.lease = app, policy, owner, every, lease
+        self.periodic = periodic if periodic is not None else []
+        self.ctx = ctx or JobContext()
         self.stopping = threading.Event()
         self.last_error: str | None = None
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                tick(self.app, self.policy, self.owner, lease=self.lease)
-                self.last_error = None
+                tick(jobs.system_app(self.app, None), self.policy, self.owner, lease=self.lease)
+                ran = jobs.run_due(self.app, self.periodic, self.owner, lease=self.lease,
+                                   ctx=self.ctx)  # fmt: skip
+                errors = [f"{r.job}: {e}" for r in ran for e in r.errors]
+                self.last_error = errors[0] if errors else None
             except StanchError as exc:
                 self.last_error = exc.message  # e.g. database down: try again next tick
             self.stopping.wait(self.every)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -10,19 +13,48 @@ from xml.sax.saxutils import escape
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from stanch.errors import classify_os_error
+from stanch.model.events import Event
+from stanch.model.incident import Incident
+from stanch.model.kinds import UPDATE_POSTED
 from stanch.model.statuspage import public_view
+from stanch.model.types import GENERIC_OUTBOUND, public_allowed, public_statement, type_of
 from stanch.services.context import App
+from stanch.services.people_config import people_config
 from stanch.timeline.writer import atomic_write
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "server" / "templates"
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
 
 
+def masked(incident: Incident, events: Sequence[Event]) -> tuple[Incident, list[Event]]:
+    """A restricted incident as the public may see it: its published statement as the
+    title, an id that does not spell the symptom, and only the stock status lines."""
+    public_id = "incident-" + hashlib.sha256(incident.id.encode()).hexdigest()[:12]
+    title = public_statement(events) or GENERIC_OUTBOUND
+    shown = dataclasses.replace(incident, id=public_id, symptom=title)
+    return shown, [e for e in events if e.kind != UPDATE_POSTED]
+
+
+def publishable(app: App, incidents: Sequence[Incident]) -> list[tuple[Incident, list[Event]]]:
+    """The incidents the public may see, with their events: a restricted type (security)
+    only once a responder published a statement, and then only as `masked`."""
+    rules = people_config(app.settings).rules
+    out: list[tuple[Incident, list[Event]]] = []
+    for incident in incidents:
+        events = app.store.events(incident.id)
+        if not public_allowed(incident, events, rules):
+            continue
+        detail = rules[type_of(incident)].outbound_detail
+        out.append((incident, events) if detail else masked(incident, events))
+    return out
+
+
 def view(app: App, components: tuple[str, ...], title: str) -> dict[str, Any]:
     """Public fields only (see model/statuspage.py)."""
     candidates = [i for i in app.store.incidents() if i.customer_visible]
-    events = {i.id: app.store.events(i.id) for i in candidates[:50]}
-    return public_view(candidates[:50], events, components, title, app.clock())
+    allowed = publishable(app, candidates[:50])
+    events = {i.id: e for i, e in allowed}
+    return public_view([i for i, _ in allowed], events, components, title, app.clock())
 
 
 def html(data: dict[str, Any], base: str = "/status") -> str:

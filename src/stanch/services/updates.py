@@ -15,10 +15,12 @@ from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.kinds import UPDATE_POSTED
 from stanch.model.outbox import Message, OutboxState
+from stanch.model.types import GENERIC_OUTBOUND, public_allowed, public_statement, type_of
 from stanch.notify import public_page
 from stanch.notify.config import CommsConfig
 from stanch.services import escalation, outbox
 from stanch.services.context import App, record
+from stanch.services.people_config import people_config
 
 AUDIENCES = ("internal", "public", "both")
 
@@ -161,15 +163,27 @@ def agenda(app: App, incident: str | None) -> Agenda:
     )  # fmt: skip
 
 
+def _statement_only(update: dict[str, Any], events: list[Event]) -> dict[str, Any]:
+    """A restricted incident's public update says the published statement, nothing else."""
+    text = public_statement(events) or GENERIC_OUTBOUND
+    return {**update, "title": text, "message": text, "components": [], "impact": ""}
+
+
 def publish(app: App) -> Any:
     """Rewrite the built-in status page (HTML + JSON) from every public update."""
     cfg = outbox.config(app)
     feed: list[dict[str, Any]] = []
+    rules = people_config(app.settings).rules
     for state in app.store.incidents(open_only=False):
+        events = app.store.events(state.id)
+        if not public_allowed(state, events, rules):
+            continue  # restricted (security): only after a statement was published
         updates = [
-            dict(e.data["public"]) for e in app.store.iter_events(state.id)
+            dict(e.data["public"]) for e in events
             if e.kind == UPDATE_POSTED and e.data.get("audience") == "public" and e.data.get("public")
         ]  # fmt: skip
+        if not rules[type_of(state)].outbound_detail:
+            updates = [_statement_only(u, events) for u in updates]
         if updates:
             feed.append({"updates": updates, "open": state.is_open})
     return public_page.write(cfg.status_dir, feed, utc(app.clock()))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
 from stanch.model.alerts import parse_notification
-from stanch.server.deps import app_of, config_of, require
+from stanch.server.deps import app_of, config_of, readable, require
 from stanch.server.ratelimit import RateLimiter
 from stanch.services import alerts
 from stanch.services.tokens import Role
@@ -42,7 +42,12 @@ def _record(request: Request, body: bytes) -> dict[str, Any]:
         raise HTTPException(400, "webhook body is not JSON") from None
     app = app_of(request)
     note = parse_notification(payload, app.clock())
-    return alerts.ingest(app, config_of(request), note, who.name).to_dict()
+    done = alerts.ingest(app, config_of(request), note, who.name).to_dict()
+    # Alerts attach to restricted incidents too; the answer names only what the token may read.
+    shown = set(readable(app, [*done["opened"], *done["attached"]]))
+    done["opened"] = [key for key in done["opened"] if key in shown]
+    done["attached"] = {key: n for key, n in done["attached"].items() if key in shown}
+    return done
 
 
 @router.post("/alertmanager", summary="Alertmanager webhook receiver (payload version 4)")

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
-from stanch.server.deps import Responder, app_of
+from stanch.server.deps import Responder, app_of, readable
 from stanch.services import changes
 
 router = APIRouter(prefix="/api", tags=["changes"])
@@ -31,4 +31,5 @@ def post_change(request: Request, body: PostedChange, who: Responder) -> ChangeR
     now = app.clock()
     at: datetime = body.at or now
     change = changes.checked(body.kind, body.ref, body.service, at, body.summary, now)
-    return ChangeResult(recorded_on=changes.post(app, change, who.name))
+    # Recorded on every incident of the service; named only where the token may read it.
+    return ChangeResult(recorded_on=readable(app, changes.post(app, change, who.name)))

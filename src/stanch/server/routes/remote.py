@@ -18,6 +18,7 @@ from stanch.model.clock import utc
 from stanch.model.events import Event, Kind, NewEvent
 from stanch.model.incident import Incident
 from stanch.server.deps import Responder, Viewer, app_of
+from stanch.services import access
 from stanch.services.context import record
 
 router = APIRouter(prefix="/api/incidents", tags=["remote mode"])
@@ -41,7 +42,9 @@ def _new(body: RawEvent, actor: str, now: datetime) -> NewEvent:
 
 @router.get("/{incident_id}/state", summary="Folded state of one incident")
 def state(request: Request, incident_id: str, _who: Viewer) -> dict[str, Any]:
-    return app_of(request).store.state(incident_id).to_dict()
+    app = app_of(request)
+    access.check_read(app, incident_id)  # a hidden incident reads as a missing one
+    return app.store.state(incident_id).to_dict()
 
 
 @router.get("/{incident_id}/events", summary="Events after a sequence number")
@@ -49,7 +52,7 @@ def events(
     request: Request, incident_id: str, _who: Viewer, after: int = 0
 ) -> list[dict[str, Any]]:
     app = app_of(request)
-    app.store.state(incident_id)  # 404 for an unknown incident
+    access.check_read(app, incident_id)  # 404 for an unknown or hidden incident
     return [e.to_record() for e in app.store.events(incident_id, max(0, after))]
 
 
@@ -60,6 +63,7 @@ def append(request: Request, incident_id: str, body: RawEvent, who: Responder) -
     if body.kind == Kind.DECLARED:
         raise HTTPException(422, "declare with POST /api/incidents/{id}/create")
     app = app_of(request)
+    access.check_read(app, incident_id)
 
     def decide(current: Incident) -> NewEvent:
         if current.last_seq != body.expect_seq:

@@ -23,12 +23,13 @@ from stanch.model.timers import wanted
 from stanch.server.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
+    app_of,
     check_csrf,
     csrf_token,
     principal,
     require,
 )
-from stanch.services import incidents, records, tokens
+from stanch.services import access, incidents, records, tokens
 from stanch.services.context import App
 from stanch.services.tokens import Principal, Role
 
@@ -40,8 +41,7 @@ Field = Annotated[str, Form(max_length=10_000)]
 
 
 def _app(request: Request) -> App:
-    app: App = request.app.state.stanch
-    return app
+    return app_of(request)  # as the session's token sees it: restricted incidents hidden
 
 
 def _page(
@@ -204,6 +204,10 @@ def act(
     return RedirectResponse(f"/incidents/{incident_id}#timeline", status_code=303)
 
 
+def _still_readable(app: App, incident_id: str) -> bool:
+    return access.can_read(app, app.store.state(incident_id))
+
+
 @router.get("/incidents/{incident_id}/stream")
 async def stream(request: Request, incident_id: str, after: int = 0) -> StreamingResponse:
     """Server-sent events: one `message` per new timeline entry (resumes at Last-Event-ID)."""
@@ -211,7 +215,8 @@ async def stream(request: Request, incident_id: str, after: int = 0) -> Streamin
     if who is None:
         raise HTTPException(401, "log in first")
     app = _app(request)
-    await run_in_threadpool(app.store.state, incident_id)  # 404 before the stream starts
+    # 404 before the stream starts, the same for a missing and a hidden incident
+    await run_in_threadpool(access.check_read, app, incident_id)
     last = int(request.headers.get("last-event-id") or after or 0)
 
     async def events() -> AsyncIterator[str]:
@@ -219,6 +224,8 @@ async def stream(request: Request, incident_id: str, after: int = 0) -> Streamin
         yield "retry: 2000\n\n"
         while not await request.is_disconnected():
             new = await run_in_threadpool(app.store.events, incident_id, seq)
+            if new and not await run_in_threadpool(_still_readable, app, incident_id):
+                return  # access revoked (or the type became restricted): the stream ends
             for event in new:
                 seq = event.seq
                 yield f"id: {seq}\ndata: {json.dumps(_line(event, app))}\n\n"
