@@ -129,7 +129,6 @@ def test_mcp_needs_a_responder_token_and_keeps_sessions_to_theirs(served: Served
         assert stolen.status_code == 404
 
 
-@pytest.mark.xfail(reason="the MCP resources filter by reader in stanch.mcp (access filtering)")
 def test_the_incidents_resource_leaves_it_out(served: Served) -> None:
     async def read() -> str:
         headers = {"Authorization": f"Bearer {served.mallory}"}
