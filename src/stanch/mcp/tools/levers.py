@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from stanch.errors import GuardRefused, InvalidInput, UserError
 from stanch.mcp.context import ToolContext, refused
-from stanch.mcp.schemas import ActionResult, IncidentSummary, Outcome
+from stanch.mcp.schemas import ActionResult, Outcome
+from stanch.mcp.tools.evidence import incident_summary
 from stanch.mcp.tools.incident import IncidentId
 from stanch.model.approvals import needs_approval
 from stanch.model.incident import Incident
@@ -91,9 +92,7 @@ def _scan(ctx: ToolContext, repo: str | None, incident: str | None) -> LeverScan
 
 
 def _result(ctx: ToolContext, state: Incident, message: str, **fields: Any) -> LeverResult:
-    scheme = ctx.app.settings.severity_scheme
-    summary = IncidentSummary.of(state, str(ctx.app.files.path(state.id)), scheme)
-    return LeverResult(outcome="ok", message=message, incident=summary,
+    return LeverResult(outcome="ok", message=message, incident=incident_summary(ctx, state),
                        event_seq=state.last_seq, **fields)  # fmt: skip
 
 

@@ -1,0 +1,115 @@
+"""Evidence, logs and comms tools over stdio with the MCP SDK's own client.
+
+A real git history with a bad commit before onset, OTLP traces exported by the
+OpenTelemetry SDK, a metric series file and a log file; every finding is recorded on the
+incident under the agent's name, and bad input comes back as a typed refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from stanch.model.clock import iso
+from stanch.services.context import App
+from tests.conftest import make_app
+from tests.evidence.gitrepo import Repo, lines
+from tests.evidence.otel_app import App as Shop
+from tests.evidence.otel_app import Fault
+from tests.mcp.support import client, structured
+
+EVIDENCE_TOOLS = {"evidence_changes", "evidence_traces", "evidence_onset", "evidence_metrics",
+                  "diagnose", "hypothesis", "verdict", "hypotheses_list"}  # fmt: skip
+
+
+def world(project: Path, now: datetime) -> dict[str, Path]:
+    """A shop repository, its traces and its error-ratio series, around an onset 20 min ago."""
+    onset = now - timedelta(minutes=20)
+    repo = Repo(project / "shop")
+    repo.commit(onset - timedelta(days=2), "initial", {"README.md": "shop\n"})
+    repo.commit(onset - timedelta(minutes=30), "checkout: payment client with 200ms timeout",
+                {"services/checkout/payment_client.py": lines(80, "client")})  # fmt: skip
+    repo.commit(onset - timedelta(minutes=3), "docs: typo", {"docs/runbook.md": "fix\n"})
+    shop = Shop()
+    for i in range(40):
+        shop.request(Fault(bank_timeout=i >= 10 and i % 2 == 0))
+    traces = shop.write(project / "traces.json")
+    series = project / "error_ratio.csv"
+    start = now - timedelta(minutes=60)
+    rows = []
+    for step in range(120):
+        at = start + timedelta(seconds=30 * step)
+        rows.append(f"{int(at.timestamp())},{0.4 if at >= onset else 0.01}")
+    series.write_text("time,value\n" + "\n".join(rows) + "\n")
+    (project / "stanch.toml").write_text(
+        '[evidence]\nrepos = ["shop"]\n[evidence.services]\ncheckout = ["services/checkout/**"]\n'
+    )
+    return {"traces": traces, "series": series}
+
+
+def test_an_agent_gathers_evidence_and_it_lands_on_the_incident(project: Path) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    files = world(project, now)
+    out: dict[str, Any] = {}
+
+    async def go() -> None:
+        async with client(project) as s:
+
+            async def call(name: str, **args: Any) -> dict[str, Any]:
+                return structured(await s.call_tool(name, args))
+
+            tools = {t.name: t for t in (await s.list_tools()).tools}
+            assert set(tools) >= EVIDENCE_TOOLS
+            assert all(tools[name].output_schema is not None for name in EVIDENCE_TOOLS)
+            declared = await call("declare", symptom="Checkout times out", severity="SEV2",
+                                  services=["checkout"], started="20 min ago")  # fmt: skip
+            key = out["key"] = declared["incident"]["id"]
+
+            changes = await call("evidence_changes", window="6h")
+            assert changes["outcome"] == "ok", changes
+            out["suspects"] = changes["report"]["suspects"]
+            hop = await call("evidence_traces", file=str(files["traces"]))
+            assert hop["outcome"] == "ok", hop
+            out["hop"] = hop["report"]["failing_hop"]
+            onset = await call("evidence_onset", file=str(files["series"]),
+                               since=iso(now - timedelta(minutes=60)), until=iso(now))  # fmt: skip
+            assert onset["outcome"] == "ok", onset
+            out["onset"] = onset["report"]["onset"]
+
+            # bad input and missing configuration are typed refusals, not crashes
+            both = await call("evidence_onset", query="up", file=str(files["series"]))
+            assert both["outcome"] == "refused" and "either" in both["message"]
+            no_prom = await call("evidence_metrics", prometheus="http://127.0.0.1:9")
+            assert no_prom["outcome"] == "refused", no_prom
+            wrong = await call("verdict", hid="H9", verdict="supported", evidence="x")
+            assert wrong["outcome"] == "refused"
+
+            checked = await call("hypothesis", text="the bank call times out",
+                                 predict="failing traces end at payments → bank.example",
+                                 check=f"traces:{files['traces']}", expect="> 0.1")  # fmt: skip
+            assert checked["outcome"] == "ok", checked
+            out["checked"] = checked["hypotheses"][0]
+            await call("hypothesis", text="the docs change", predict="nothing at all")
+            refuted = await call("verdict", hid="H2", verdict="refuted",
+                                 evidence="docs are not deployed")  # fmt: skip
+            assert refuted["hypotheses"][0]["verdict"] == "refuted"
+            out["listing"] = (await call("hypotheses_list"))["hypotheses"]
+            out["diagnosis"] = (await call("diagnose", incident=key))["report"]
+
+    asyncio.run(go())
+    assert out["suspects"][0]["summary"].startswith("checkout: payment client")
+    assert out["hop"]["service"] == "payments" and out["hop"]["downstream"] == "bank.example"
+    detected = datetime.fromisoformat(out["onset"].replace("Z", "+00:00"))
+    assert abs((detected - (now - timedelta(minutes=20))).total_seconds()) <= 60
+    assert out["checked"]["verdict"] == "supported" and out["checked"]["value"] > 0.1
+    assert [h["verdict"] for h in out["listing"]] == ["supported", "refuted"]
+    assert out["diagnosis"]["incident"] == out["key"]
+    human: App = make_app(project)
+    found = [e for e in human.store.iter_events(out["key"]) if e.kind.startswith("evidence.")]
+    assert [e.kind for e in found] == ["evidence.changes", "evidence.traces", "evidence.onset"]
+    assert {e.actor for e in found} == {"agent:oncall"}
+    text = human.files.path(out["key"]).read_text()
+    assert "payment client" in text and "bank.example" in text
+    human.close()
