@@ -1,4 +1,4 @@
-"""Evidence, logs and comms tools over stdio with the MCP SDK's own client.
+"""Evidence and log tools over stdio with the MCP SDK's own client.
 
 A real git history with a bad commit before onset, OTLP traces exported by the
 OpenTelemetry SDK, a metric series file and a log file; every finding is recorded on the
@@ -43,10 +43,17 @@ def world(project: Path, now: datetime) -> dict[str, Path]:
         at = start + timedelta(seconds=30 * step)
         rows.append(f"{int(at.timestamp())},{0.4 if at >= onset else 0.01}")
     series.write_text("time,value\n" + "\n".join(rows) + "\n")
+    log = project / "checkout.log"
+    log.write_text(
+        "".join(f"{iso(onset - timedelta(minutes=m))} INFO [main] c.e.Api: ok id={m}\n"
+                for m in range(30, 0, -3))
+        + "".join(f"{iso(onset + timedelta(minutes=m))} ERROR [main] c.e.Pay: upstream "
+                  f"timeout after {200 + m}ms [req {m}]\n" for m in range(1, 6))
+    )  # fmt: skip
     (project / "stanch.toml").write_text(
         '[evidence]\nrepos = ["shop"]\n[evidence.services]\ncheckout = ["services/checkout/**"]\n'
     )
-    return {"traces": traces, "series": series}
+    return {"traces": traces, "series": series, "log": log}
 
 
 def test_an_agent_gathers_evidence_and_it_lands_on_the_incident(project: Path) -> None:
@@ -78,6 +85,14 @@ def test_an_agent_gathers_evidence_and_it_lands_on_the_incident(project: Path) -
             assert onset["outcome"] == "ok", onset
             out["onset"] = onset["report"]["onset"]
 
+            peek = await call("evidence_logs", files=[str(files["log"])], pin=False, top=3)
+            assert peek["outcome"] == "ok" and peek["recorded_seq"] is None, peek
+            pinned = await call("evidence_logs", files=[str(files["log"])], top=3)
+            assert pinned["outcome"] == "ok" and pinned["recorded_seq"], pinned
+            out["signature"] = pinned["report"]["signatures"][0]
+            stdin = await call("evidence_logs", files=["-"])
+            assert stdin["outcome"] == "refused" and "stdin" in stdin["message"]
+
             # bad input and missing configuration are typed refusals, not crashes
             both = await call("evidence_onset", query="up", file=str(files["series"]))
             assert both["outcome"] == "refused" and "either" in both["message"]
@@ -103,12 +118,16 @@ def test_an_agent_gathers_evidence_and_it_lands_on_the_incident(project: Path) -
     assert out["hop"]["service"] == "payments" and out["hop"]["downstream"] == "bank.example"
     detected = datetime.fromisoformat(out["onset"].replace("Z", "+00:00"))
     assert abs((detected - (now - timedelta(minutes=20))).total_seconds()) <= 60
+    sig = out["signature"]
+    assert sig["change"] == "new" and sig["level"] == "ERROR" and sig["after_onset"] == 5
+    assert "upstream timeout" in sig["template"]
     assert out["checked"]["verdict"] == "supported" and out["checked"]["value"] > 0.1
     assert [h["verdict"] for h in out["listing"]] == ["supported", "refuted"]
     assert out["diagnosis"]["incident"] == out["key"]
     human: App = make_app(project)
     found = [e for e in human.store.iter_events(out["key"]) if e.kind.startswith("evidence.")]
-    assert [e.kind for e in found] == ["evidence.changes", "evidence.traces", "evidence.onset"]
+    assert [e.kind for e in found] == ["evidence.changes", "evidence.traces", "evidence.onset",
+                                     "evidence.logs"]  # fmt: skip
     assert {e.actor for e in found} == {"agent:oncall"}
     text = human.files.path(out["key"]).read_text()
     assert "payment client" in text and "bank.example" in text
