@@ -1,4 +1,4 @@
-"""Evidence and log tools over stdio with the MCP SDK's own client.
+"""Evidence, log and comms tools over stdio with the MCP SDK's own client.
 
 A real git history with a bad commit before onset, OTLP traces exported by the
 OpenTelemetry SDK, a metric series file and a log file; every finding is recorded on the
@@ -12,13 +12,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from mcp import Client
+
 from stanch.model.clock import iso
 from stanch.services.context import App
 from tests.conftest import make_app
 from tests.evidence.gitrepo import Repo, lines
 from tests.evidence.otel_app import App as Shop
 from tests.evidence.otel_app import Fault
-from tests.mcp.support import client, structured
+from tests.fakes.comms_http import serving
+from tests.fakes.comms_pagerduty import FakePagerDuty
+from tests.mcp.support import client, server_params, structured
+from tests.support.cli import cli
 
 EVIDENCE_TOOLS = {"evidence_changes", "evidence_traces", "evidence_onset", "evidence_metrics",
                   "diagnose", "hypothesis", "verdict", "hypotheses_list"}  # fmt: skip
@@ -131,4 +137,82 @@ def test_an_agent_gathers_evidence_and_it_lands_on_the_incident(project: Path) -
     assert {e.actor for e in found} == {"agent:oncall"}
     text = human.files.path(out["key"]).read_text()
     assert "payment client" in text and "bank.example" in text
+    human.close()
+
+
+COMMS_TOOLS = {"owner", "escalate", "handoff", "update_compose", "update_post", "updates_agenda"}
+PD_KEY = "e93facc04764012d7bfb002500d5d1a6"
+CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: checkout}
+spec: {type: service, lifecycle: production, owner: group:default/payments}
+"""
+
+
+def test_an_agent_communicates_escalates_and_is_asked_before_going_public(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    (project / "catalog-info.yaml").write_text(CATALOG)
+    (project / "stanch.toml").write_text(
+        '[comms]\ncatalog = ["catalog-info.yaml"]\nstatus_dir = "status"\ntimeout_seconds = 5\n'
+        '[comms.teams.payments]\npagerduty_routing_key_env = "PAYMENTS_PD_KEY"\n'
+        '[comms.pagerduty]\nurl = "{pd}"\n'
+        '[mcp]\napproval_required = ["update:public", "update:both"]\n'
+    )
+    human = make_app(project)
+    out: dict[str, Any] = {}
+    pd = FakePagerDuty((PD_KEY,))
+    with serving(pd):
+        toml = project / "stanch.toml"
+        toml.write_text(toml.read_text().replace("{pd}", pd.url))
+        params = server_params(project)
+        assert params.env is not None
+        params.env["PAYMENTS_PD_KEY"] = PD_KEY
+
+        async def go() -> None:
+            async with Client(params, read_timeout_seconds=60) as s:
+
+                async def call(name: str, **args: Any) -> dict[str, Any]:
+                    return structured(await s.call_tool(name, args))
+
+                assert {t.name for t in (await s.list_tools()).tools} >= COMMS_TOOLS
+                owner = await call("owner", subject="checkout")
+                assert owner["details"]["team"] == "payments", owner
+                declared = await call("declare", symptom="Checkout returns 502", severity="SEV1",
+                                      services=["checkout"], impact="30% of requests fail")  # fmt: skip
+                key = out["key"] = declared["incident"]["id"]
+                owed = await call("updates_agenda")
+                assert owed["details"]["updates_due"][0]["reason"] == "declaration"
+                draft = await call("update_compose", did="rolled back to v41")
+                assert "rolled back to v41" in draft["details"]["internal"]
+                assert human.store.state(key).last_seq == declared["event_seq"]  # nothing recorded
+                posted = await call("update_post", did="rolled back to v41", next_step="watch")
+                assert posted["outcome"] == "ok", posted
+                public = await call("update_post", audience="public", message="Checkout errors")
+                assert public["outcome"] == "approval_required", public
+                granted = cli(capsys, human, "approve", public["request_id"])
+                assert granted.code == 0, granted.err
+                again = await call("update_post", audience="public", message="Checkout errors")
+                assert again["outcome"] == "ok", again
+                paged = await call("escalate", reason="no lever left", next_step="check the bank")
+                assert paged["outcome"] == "ok", paged
+                out["paged"] = paged
+                handed = await call("handoff", to="payments", next_step="check the bank")
+                assert handed["outcome"] == "ok" and "payments" in handed["details"]["text"]
+                blank = await call("handoff", to="  ")
+                assert blank["outcome"] == "refused"
+
+        asyncio.run(go())
+        alerts = list(pd.alerts)
+    key = out["key"]
+    assert out["paged"]["details"]["team"] == "payments"
+    assert [d["status"] for d in out["paged"]["deliveries"]] == ["ok"]
+    assert [(a.routing_key, a.dedup_key) for a in alerts] == [(PD_KEY, f"stanch/{key}")]
+    events = list(human.store.iter_events(key))
+    posted = [e for e in events if e.kind == "update.posted"]
+    assert [e.data["audience"] for e in posted] == ["internal", "public"]
+    assert {e.actor for e in posted} == {"agent:oncall"}
+    assert [e.kind for e in events].count("escalation.requested") == 1
+    assert (project / "status").is_dir()
     human.close()
