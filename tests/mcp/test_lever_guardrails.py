@@ -189,6 +189,8 @@ def test_approval_policy_asks_a_person_and_refusals_come_first(
         assert asked(human, key) == []
 
         await call("lever_plan", lever=CHECKOUT)
+        by_rank = await call("lever_apply", lever="1")  # an approval names one exact lever
+        assert by_rank["outcome"] == "refused" and "by its id" in by_rank["message"]
         wait = await call("lever_apply", lever=CHECKOUT)
         assert wait["outcome"] == "approval_required", wait
         assert f"stanch approve {wait['request_id']}" in wait["message"]

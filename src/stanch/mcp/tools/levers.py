@@ -96,12 +96,6 @@ def _result(ctx: ToolContext, state: Incident, message: str, **fields: Any) -> L
                        event_seq=state.last_seq, **fields)  # fmt: skip
 
 
-def _lever_key(plans: dict[str, dict[str, Any]], lever: str) -> str:
-    if lever in plans or not lever.isdigit():
-        return lever
-    return next((k for k, p in plans.items() if str(p.get("rank")) == lever), lever)
-
-
 def apply_preflight(ctx: ToolContext, key: str, lever: str, *, asking: bool) -> str:
     """Refuse what the guard would refuse; the plan's key. `asking`: a person is asked next.
 
@@ -109,7 +103,7 @@ def apply_preflight(ctx: ToolContext, key: str, lever: str, *, asking: bool) -> 
     over MCP only a person's approval counts (never a typed confirmation, never an agent).
     """
     current = book(ctx.app.store.iter_events(key))
-    lever_key = _lever_key(current.plans, lever)
+    lever_key = lever.strip()
     plan = current.plans.get(lever_key)
     typed_destructive, reasons = lever_types.check(ctx.app, key, plan)
     target = str((plan or {}).get("target", ""))
@@ -161,7 +155,13 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         "verified, no other lever may be unconfirmed, and a destructive one needs a person's "
         "approval. May answer approval_required."
     )
-    async def lever_apply(lever: LeverId, incident: IncidentId = None) -> LeverResult:
+    async def lever_apply(
+        lever: Annotated[str, Field(description="The planned lever's id")],
+        incident: IncidentId = None,
+    ) -> LeverResult:
+        if lever.strip().isdigit():  # an approval is for one exact lever, never a rank
+            return LeverResult(outcome="refused", message="name the lever by its id "
+                               "(`levers` and `lever_plan` give it), not by its rank")  # fmt: skip
         asking = needs_approval(ctx.settings.approval_required, "lever:apply")
 
         def preflight(key: str) -> None:
