@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -12,6 +13,7 @@ from stanch.mcp.context import ToolContext, refused
 from stanch.mcp.schemas import ActionResult
 from stanch.mcp.tools.evidence import as_agent, incident_summary, reachable, typed
 from stanch.mcp.tools.incident import IncidentId
+from stanch.owners.resolve import resolve
 from stanch.services import escalation, outbox, updates
 from stanch.services.outbox import Attempt
 
@@ -33,7 +35,7 @@ def _deliveries(attempts: list[Attempt]) -> list[dict[str, Any]]:
              "detail": a.delivery.detail} for a in attempts]  # fmt: skip
 
 
-def _read(run: Any) -> CommsResult:
+def _read(run: Callable[[], tuple[str, dict[str, Any]]]) -> CommsResult:
     try:
         message, details = reachable(run)
     except UserError as exc:
@@ -83,8 +85,6 @@ def _register_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
         subject: Annotated[str, Field(description="A service name or a repository path")],
         path: Annotated[bool, Field(description="Treat subject as a file path")] = False,
     ) -> CommsResult:
-        from stanch.owners.resolve import resolve
-
         def run() -> tuple[str, dict[str, Any]]:
             found = resolve(outbox.config(app), subject, is_path=path)
             said = f"{subject}: {found.team} (from {found.source})" if found.team else (

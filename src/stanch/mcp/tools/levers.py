@@ -135,14 +135,14 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         return _scan(ctx, repo, incident)
 
     @server.tool(
-        description="Plan a lever (dry run): run its read-only viability check and record the "
-        "exact command and rollback. Nothing in production changes."
+        description="Plan a lever of the configured repository ([levers] repo) as a dry run: "
+        "run its read-only viability check and record the exact command and rollback. "
+        "Nothing in production changes."
     )
-    async def lever_plan(lever: LeverId, incident: IncidentId = None,
-                         repo: Repo = None) -> LeverResult:  # fmt: skip
+    async def lever_plan(lever: LeverId, incident: IncidentId = None) -> LeverResult:
         try:
             key = app.resolve_id(incident)
-            done = service.plan(app, key, lever, repo=repo, actor=ctx.actor)
+            done = service.plan(app, key, lever, actor=ctx.actor)  # the configured repo only
         except UserError as exc:
             return LeverResult(**refused(exc).model_dump())
         data = done.plan
