@@ -228,3 +228,36 @@ def test_approval_policy_asks_a_person_and_refusals_come_first(
     assert asked(human, key) == [CHECKOUT, "None", DRAIN]
     assert [d["lever"] for d in applied(human, key)] == [CHECKOUT, DRAIN]
     human.close()
+
+
+def test_a_security_incident_holds_an_agent_to_its_type_rules(
+    capsys: pytest.CaptureFixture[str], project: Path, repo: Path, kube: Kube
+) -> None:
+    human = lever_app(project, repo, "[mcp]\napproval_required = []\n")
+    seen: dict[str, Any] = {}
+
+    def person(*args: str) -> None:
+        ran = cli(capsys, human, *args)
+        assert ran.code == 0, ran.err
+
+    async def story(call: Call, session: Client) -> None:
+        key = (await call("declare", symptom="Odd admin logins", severity="SEV2"))["incident"]["id"]
+        seen["key"] = key
+        assert (await call("lever_plan", lever=CHECKOUT))["viable"] is True
+        person("type", "set", "security", "-i", key, "--reason", "credential stuffing")
+        person("access", "grant", "oncall", "-i", key)  # the server reads as `oncall`
+        first = await call("lever_apply", lever=CHECKOUT, incident=key)
+        assert first["outcome"] == "refused" and "preserve" in first["message"], first
+        person("preserve", "-c", "true", "-i", key)
+        # a rollout replaces running pods: destructive on a security incident
+        second = await call("lever_apply", lever=CHECKOUT, incident=key)
+        assert second["outcome"] == "refused" and "a person must approve" in second["message"]
+        assert kube.mutations() == []
+        person("mitigate", key, CHECKOUT, "--approve", "--actor", "alice")
+        done = await call("lever_apply", lever=CHECKOUT, incident=key)
+        assert done["outcome"] == "ok", done
+        assert done["destructive"] is True and done["confirmed_by"] == ["alice"]
+
+    drive(project, kube, story)
+    assert [d["lever"] for d in applied(human, seen["key"])] == [CHECKOUT]
+    human.close()
