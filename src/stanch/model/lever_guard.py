@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from stanch.model import kinds
+from stanch.model.approvals import APPROVAL_GRANTED, APPROVAL_REQUESTED
 from stanch.model.clock import utc
 from stanch.model.events import Event, NewEvent
 
@@ -44,9 +45,11 @@ class LeverBook:
 def book(events: Iterable[Event]) -> LeverBook:
     """Fold lever-related events, in order."""
     out = LeverBook()
+    asked: dict[str, str] = {}  # approval request -> the lever an agent asked to apply
     for event in events:
         out.last_seq = event.seq
         lever = str(event.data.get("lever", ""))
+        _approval(event, asked, out)
         if event.kind == kinds.LEVER_PLANNED:
             out.plans[lever] = event.data
         elif event.kind == kinds.LEVER_APPLIED and not event.data.get("dry_run"):
@@ -65,6 +68,15 @@ def book(events: Iterable[Event]) -> LeverBook:
         elif event.kind == kinds.TYPE_CHANGED:
             out.incident_type = str(event.data.get("type") or "") or None
     return out
+
+
+def _approval(event: Event, asked: dict[str, str], out: LeverBook) -> None:
+    """A person granting an agent's `lever:apply` request approves that lever, once."""
+    request = str(event.data.get("request", ""))
+    if event.kind == APPROVAL_REQUESTED and event.data.get("action") == "lever:apply":
+        asked[request] = str((event.data.get("args") or {}).get("lever", ""))
+    elif event.kind == APPROVAL_GRANTED and asked.get(request):
+        out.approvals.setdefault(asked[request], set()).add(event.actor)
 
 
 # An incident type may make more levers destructive (a rollback during a data-integrity
