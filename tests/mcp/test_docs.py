@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from mcp import Client
 
+from stanch.mcp.prompts import PROCEDURE
 from stanch.mcp.server import build_server
 from stanch.mcp.settings import KEYS as MCP_KEYS
 from stanch.services.context import App
@@ -30,3 +32,15 @@ def test_every_tool_and_setting_is_documented(app: App) -> None:
     watch = (DOCS / "watch.md").read_text()
     for key in WATCH_KEYS:
         assert f"| `{key}` |" in watch, key
+
+
+def test_the_procedure_names_only_tools_that_exist(app: App) -> None:
+    async def names() -> set[str]:
+        async with Client(build_server(app)) as session:
+            return {tool.name for tool in (await session.list_tools()).tools}
+
+    named: set[str] = set()
+    for group in re.findall(r"\(tools?: ([^)]*)\)", " ".join(PROCEDURE.split())):
+        named.update(name.strip() for name in group.split(","))
+    assert {"lever_apply", "evidence_logs", "escalate", "update_post"} <= named
+    assert named <= asyncio.run(names())
