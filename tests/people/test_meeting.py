@@ -137,3 +137,20 @@ def test_the_slot_is_always_after_rest_and_inside_the_window(hours: int, day: in
     assert (start.hour, start.minute) == (15, 0)
     if resolved.weekday() in (0, 1, 2):  # a weekday slot always fits after Mon–Wed
         assert start.weekday() < 5
+
+
+def test_resolution_proposes_the_meeting_by_itself_once(
+    capsys: pytest.CaptureFixture[str], team_app: App
+) -> None:
+    key = run_incident(capsys, team_app)
+    proposed = [e for e in team_app.store.events(key) if e.kind == "meeting.proposed"]
+    assert len(proposed) == 1
+    invite = team_app.settings.incidents_dir / f"{key}.postmortem.ics"
+    _, _, people, _ = attendees_of(invite)
+    assert "Carol" in people
+    # reopened and resolved again: no second invite
+    steps = ("mitigating", "mitigated", "monitoring", "resolved")
+    for step in steps:
+        assert cli(capsys, team_app, "status", step, "-i", key).code == 0
+    again = [e for e in team_app.store.events(key) if e.kind == "meeting.proposed"]
+    assert len(again) == 1

@@ -29,6 +29,10 @@ STATUS_GUARDS: list[StatusGuard] = []
 # the guards run means they judged a stale incident, and they run again.
 GUARD_KINDS: set[str] = set()
 _GUARD_ATTEMPTS = 5
+# What follows a recorded move, from any door: (app, id, the new status, actor). A
+# follow-up records its own events; its failure never undoes the move it follows.
+StatusFollowUp = Callable[[App, str, Status, str], None]
+STATUS_FOLLOWUPS: list[StatusFollowUp] = []
 
 
 class _Changed(Conflict):
@@ -157,10 +161,12 @@ def set_status(app: App, incident: str | None, target: str, reason: str = "", *,
             return decide.change_status(s, status, reason, who, moment, now)
 
         try:
-            event, state = record(app, key, move)
+            event, _ = record(app, key, move)
         except _Changed:
             continue
-        return Recorded(state, event, app.files.path(key))
+        for follow_up in list(STATUS_FOLLOWUPS):
+            follow_up(app, key, status, who)
+        return Recorded(app.store.state(key), event, app.files.path(key))
     raise Conflict(f"{key} kept changing while its status guards ran; try again")
 
 

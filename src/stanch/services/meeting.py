@@ -10,11 +10,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from stanch.errors import classify_os_error
+from stanch.errors import StanchError, classify_os_error
 from stanch.model.clock import human_duration, iso
+from stanch.model.decide import note
 from stanch.model.durations import durations
 from stanch.model.incident import Incident
 from stanch.model.meeting import (
+    MEETING_PROPOSED,
     Attendee,
     Invite,
     attendees,
@@ -23,8 +25,9 @@ from stanch.model.meeting import (
     meeting_proposed,
     slot,
 )
+from stanch.model.status import Status as IncidentStatus
 from stanch.model.types import postmortem_private
-from stanch.services import records
+from stanch.services import incidents, records
 from stanch.services.context import App, record
 from stanch.services.incidents import Recorded
 from stanch.services.people_config import people_config
@@ -162,3 +165,26 @@ def propose(app: App, incident: str | None, *, calendar: Calendar | None = None,
         app, key, lambda s: meeting_proposed(invite, result.location, target.name, who, now)
     )
     return Proposed(Recorded(state, event, app.files.path(key)), invite, result)
+
+
+def propose_on_resolution(app: App, key: str, status: IncidentStatus, actor: str) -> None:
+    """On resolution, propose the postmortem meeting once (an .ics in the incidents folder).
+
+    A failure to write the invite is recorded as a note instead: resolving must not fail
+    because a calendar did.
+    """
+    if status is not IncidentStatus.RESOLVED:
+        return
+    if any(e.kind == MEETING_PROPOSED for e in app.store.iter_events(key)):
+        return
+    try:
+        propose(app, key, actor=actor)
+    except StanchError as exc:
+        now = app.clock()
+        text = f"postmortem meeting not proposed: {exc.message}"
+        record(app, key, lambda s: note(s, text, actor, now, now))
+
+
+def install() -> None:
+    if propose_on_resolution not in incidents.STATUS_FOLLOWUPS:
+        incidents.STATUS_FOLLOWUPS.append(propose_on_resolution)
