@@ -3,17 +3,12 @@ action items; through HTTP, the real store (both where the store matters) and re
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_app
-from tests.fakes.levers_kube import STATE_ENV, install
-from tests.levers.conftest import KUBE_STATE, REPO_FILES
-from tests.levers.repos import init_repo
+from tests.server.capability_support import kube, kube_standin, lever_app
 from tests.server.conftest import Server, make_server
 
 CHECKOUT = "rollback:deployment:checkout@shop"
@@ -31,33 +26,19 @@ def declare(s: Server, **extra: object) -> str:
 
 @pytest.fixture
 def kube_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The kubectl/helm stand-in on PATH (the levers capability's own test double)."""
-    state_file = tmp_path / "kube-state.json"
-    install(tmp_path / "standin-bin", state_file, json.loads(json.dumps(KUBE_STATE)))
-    monkeypatch.setenv("PATH", f"{tmp_path / 'standin-bin'}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setenv(STATE_ENV, str(state_file))
-    return state_file
+    return kube_standin(tmp_path, monkeypatch)
 
 
 @pytest.fixture
-def lever_server(project: Path, tmp_path: Path, kube_state: Path, database_url: str
-                 ) -> Iterator[Server]:  # fmt: skip
+def lever_server(
+    project: Path, tmp_path: Path, kube_state: Path, database_url: str
+) -> Iterator[Server]:
     """A server whose [levers] repo is a real git repository; once per store."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    init_repo(repo, REPO_FILES)
-    (project / "stanch.toml").write_text(
-        f'[stanch]\n\n[levers]\nrepo = "{repo}"\nnodes = ["node-1"]\n'
-    )
-    app = make_app(project, database_url)
+    app = lever_app(project, tmp_path, database_url)
     made = make_server(app)
     with made.client:
         yield made
     app.close()
-
-
-def _kube(state_file: Path) -> dict[str, object]:
-    return dict(json.loads(state_file.read_text()))
 
 
 def test_levers_list_plan_apply_undo_confirm(lever_server: Server, kube_state: Path) -> None:
@@ -78,7 +59,7 @@ def test_levers_list_plan_apply_undo_confirm(lever_server: Server, kube_state: P
                             headers=r)  # fmt: skip
     assert planned.status_code == 201, planned.text
     assert planned.json()["command"][-1] == "--to-revision=2" and planned.json()["viable"]
-    assert _kube(kube_state)["deployments"]["shop/checkout"]["revisions"] == [1, 2, 3]  # type: ignore[index]
+    assert kube(kube_state)["deployments"]["shop/checkout"]["revisions"] == [1, 2, 3]  # type: ignore[index]
     applied = s.client.post(f"/api/incidents/{key}/levers/apply", json={"lever": CHECKOUT},
                             headers=r)  # fmt: skip
     assert applied.status_code == 201, applied.text
@@ -92,7 +73,7 @@ def test_levers_list_plan_apply_undo_confirm(lever_server: Server, kube_state: P
     for step in ("plan", "apply"):
         went = s.client.post(f"/api/incidents/{key}/levers/{step}", json={"lever": HPA}, headers=r)
         assert went.status_code == 201, went.text
-    assert _kube(kube_state)["hpas"]["shop/search"]["min"] == 4  # type: ignore[index]
+    assert kube(kube_state)["hpas"]["shop/search"]["min"] == 4  # type: ignore[index]
     confirmed = s.client.post(f"/api/incidents/{key}/levers/confirm",
                               json={"evidence": "5xx back under 0.1%"}, headers=r)  # fmt: skip
     assert confirmed.status_code == 201 and confirmed.json()["status"] == "mitigated"
@@ -107,13 +88,7 @@ def test_levers_list_plan_apply_undo_confirm(lever_server: Server, kube_state: P
 def test_destructive_lever_needs_another_responders_approval(
     project: Path, tmp_path: Path, kube_state: Path
 ) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    init_repo(repo, REPO_FILES)
-    (project / "stanch.toml").write_text(
-        f'[stanch]\n[levers]\nrepo = "{repo}"\nnodes = ["node-1"]\n'
-    )
-    app = make_app(project)
+    app = lever_app(project, tmp_path)
     s = make_server(app)
     try:
         key = declare(s)
@@ -128,7 +103,7 @@ def test_destructive_lever_needs_another_responders_approval(
         assert own.status_code == 201
         assert s.client.post(f"/api/incidents/{key}/levers/apply", json={"lever": DRAIN},
                              headers=r).status_code == 409  # fmt: skip
-        assert _kube(kube_state)["nodes"] == {"node-1": {"unschedulable": False}}
+        assert kube(kube_state)["nodes"] == {"node-1": {"unschedulable": False}}
         second = s.client.post(f"/api/incidents/{key}/levers/approve",
                                json={"lever": DRAIN, "note": "ok"}, headers=s.auth(s.admin))  # fmt: skip
         assert second.status_code == 201 and second.json()["approved_by"] == "ada"
@@ -136,7 +111,7 @@ def test_destructive_lever_needs_another_responders_approval(
                              headers=r)  # fmt: skip
         assert done.status_code == 201, done.text
         assert done.json()["confirmed_by"] == ["ada"]
-        assert _kube(kube_state)["nodes"] == {"node-1": {"unschedulable": True}}
+        assert kube(kube_state)["nodes"] == {"node-1": {"unschedulable": True}}
     finally:
         s.client.close()
         app.close()

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from stanch.errors import InvalidInput
 from stanch.model import actions as model
 from stanch.server.acting import acting
 from stanch.server.deps import Responder, Viewer
+from stanch.server.forms import Csrf, Short, Text, responder, run
 from stanch.services import access, actions
 from stanch.services.actions import NewItem
 
-router = APIRouter(prefix="/api", tags=["actions"])
+api = APIRouter(prefix="/api", tags=["actions"])
+ui = APIRouter(include_in_schema=False)
 
 
 class Add(BaseModel):
@@ -32,7 +35,7 @@ class Done(BaseModel):
     note: str = Field("", max_length=2_000)
 
 
-@router.get("/actions", summary="Action items across the incidents you may read, soonest due first")
+@api.get("/actions", summary="Action items across the incidents you may read, soonest due first")
 def list_all(
     request: Request,
     who: Viewer,
@@ -47,7 +50,7 @@ def list_all(
     return [i.to_dict(now) for i in found if i.incident_id in readable]
 
 
-@router.get("/incidents/{incident_id}/actions", summary="One incident's action items")
+@api.get("/incidents/{incident_id}/actions", summary="One incident's action items")
 def of_incident(request: Request, incident_id: str, who: Viewer) -> list[dict[str, Any]]:
     app = acting(request, who)
     key = app.resolve_id(incident_id)
@@ -55,16 +58,14 @@ def of_incident(request: Request, incident_id: str, who: Viewer) -> list[dict[st
     return [i.to_dict(now) for i in model.items(key, app.store.events(key))]
 
 
-@router.post("/incidents/{incident_id}/actions", status_code=201, summary="Add an action item")
+@api.post("/incidents/{incident_id}/actions", status_code=201, summary="Add an action item")
 def add(request: Request, incident_id: str, body: Add, who: Responder) -> dict[str, Any]:
     app = acting(request, who)
     spec = NewItem(body.text, body.owner, body.priority, body.due, body.type, body.kind)
     return actions.add(app, incident_id, spec, actor=who.name).to_dict(app.clock())
 
 
-@router.post(
-    "/incidents/{incident_id}/actions/{item}/done", status_code=201, summary="Mark one done"
-)
+@api.post("/incidents/{incident_id}/actions/{item}/done", status_code=201, summary="Mark one done")
 def done(
     request: Request, incident_id: str, item: str, body: Done, who: Responder
 ) -> dict[str, Any]:
@@ -74,3 +75,32 @@ def done(
         raise InvalidInput(f"{item}: name the item by its number (A1) under its incident")
     found = actions.done(app, item, key, body.note, actor=who.name)
     return found.to_dict(app.clock())
+
+
+@ui.post("/incidents/{incident_id}/actions/form")
+def form(
+    request: Request,
+    incident_id: str,
+    csrf: Csrf,
+    action: Annotated[str, Form(max_length=20)],
+    text: Text = "",
+    owner: Short = "",
+    priority: Annotated[str, Form(max_length=4)] = "P1",
+    due: Short = "",
+    item: Short = "",
+) -> RedirectResponse:
+    """The action items panel: add one, or mark one done."""
+    who, app = responder(request, csrf)
+    if action == "add":
+        spec = NewItem(text, owner, priority, due.strip() or None)
+        return run(incident_id, "actions", lambda: actions.add(app, incident_id, spec,
+                                                               actor=who.name))  # fmt: skip
+    if action == "done" and "#" not in item:
+        return run(incident_id, "actions",
+                   lambda: actions.done(app, item, incident_id, actor=who.name))  # fmt: skip
+    raise HTTPException(400, f"unknown action {action!r}")
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(ui)

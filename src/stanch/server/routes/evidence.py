@@ -7,17 +7,21 @@ here may only carry a PromQL check.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from stanch.errors import InvalidInput
 from stanch.server.acting import acting
 from stanch.server.deps import Responder, Viewer
+from stanch.server.forms import Csrf, Short, Text, responder, run
 from stanch.services import diagnose, evidence, hypotheses
 
-router = APIRouter(prefix="/api", tags=["evidence"])
+api = APIRouter(prefix="/api", tags=["evidence"])
+ui = APIRouter(include_in_schema=False)
 
 
 class ChangesAsk(BaseModel):
@@ -42,7 +46,7 @@ class Verdict(BaseModel):
     evidence: str = Field("", max_length=2_000)
 
 
-@router.post(
+@api.post(
     "/incidents/{incident_id}/evidence/changes",
     status_code=201,
     summary="Rank the changes before onset (recorded on the timeline)",
@@ -58,17 +62,17 @@ def changes(request: Request, incident_id: str, body: ChangesAsk, who: Responder
     return report.to_dict()
 
 
-@router.get("/incidents/{incident_id}/diagnose", summary="The evidence so far, in one answer")
+@api.get("/incidents/{incident_id}/diagnose", summary="The evidence so far, in one answer")
 def diagnosis(request: Request, incident_id: str, who: Viewer) -> dict[str, Any]:
     return diagnose.diagnose(acting(request, who), incident_id)
 
 
-@router.get("/incidents/{incident_id}/hypotheses", summary="Hypotheses and their verdicts")
+@api.get("/incidents/{incident_id}/hypotheses", summary="Hypotheses and their verdicts")
 def list_hypotheses(request: Request, incident_id: str, who: Viewer) -> list[dict[str, Any]]:
     return [h.to_dict() for h in hypotheses.listing(acting(request, who), incident_id)]
 
 
-@router.post("/incidents/{incident_id}/hypotheses", status_code=201, summary="Propose one")
+@api.post("/incidents/{incident_id}/hypotheses", status_code=201, summary="Propose one")
 def propose(request: Request, incident_id: str, body: Propose, who: Responder) -> dict[str, Any]:
     if body.check and not body.check.removeprefix("promql:").strip():
         raise InvalidInput("check is empty: give a PromQL expression")
@@ -81,7 +85,7 @@ def propose(request: Request, incident_id: str, body: Propose, who: Responder) -
     return found.to_dict()
 
 
-@router.post(
+@api.post(
     "/incidents/{incident_id}/hypotheses/{hid}/verdict",
     status_code=201,
     summary="Record a verdict (by hand, or by running the hypothesis's check)",
@@ -93,3 +97,34 @@ def verdict(
         acting(request, who), incident_id, hid, body.verdict, evidence=body.evidence
     )
     return found.to_dict()
+
+
+@ui.post("/incidents/{incident_id}/evidence/form")
+def form(
+    request: Request,
+    incident_id: str,
+    csrf: Csrf,
+    action: Annotated[str, Form(max_length=20)],
+    text: Text = "",
+    predict: Text = "",
+    hid: Short = "",
+    verdict: Short = "",
+    evidence_text: Annotated[str, Form(alias="evidence", max_length=2_000)] = "",
+) -> RedirectResponse:
+    """The evidence panel's buttons: rank changes, propose a hypothesis, record a verdict."""
+    _who, app = responder(request, csrf)
+    steps: dict[str, Callable[[], object]] = {
+        "changes": lambda: evidence.changes(app, incident_id),
+        "propose": lambda: hypotheses.propose(app, incident_id, text, predict=predict),
+        "verdict": lambda: hypotheses.verdict(app, incident_id, hid, verdict or None,
+                                              evidence=evidence_text),
+    }  # fmt: skip
+    step = steps.get(action)
+    if step is None:
+        raise HTTPException(400, f"unknown action {action!r}")
+    return run(incident_id, "evidence", step)
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(ui)

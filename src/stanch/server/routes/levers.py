@@ -8,17 +8,21 @@ is a 409 with the guard's one-line reason. The repository scanned is the configu
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from stanch.model.lever_guard import book
 from stanch.server.acting import acting
 from stanch.server.deps import Responder, Viewer
+from stanch.server.forms import Csrf, Short, Text, responder, run
 from stanch.services import levers
 
-router = APIRouter(prefix="/api", tags=["levers"])
+api = APIRouter(prefix="/api", tags=["levers"])
+ui = APIRouter(include_in_schema=False)
 
 LeverId = Field(min_length=1, max_length=300, description="Lever id or rank from the list.")
 
@@ -47,7 +51,7 @@ class Confirm(BaseModel):
     evidence: str = Field(min_length=1, max_length=2_000, description="What shows it worked.")
 
 
-@router.get("/levers", summary="Levers of the configured repository, fastest reversible first")
+@api.get("/levers", summary="Levers of the configured repository, fastest reversible first")
 def list_levers(
     request: Request,
     who: Viewer,
@@ -56,7 +60,7 @@ def list_levers(
     return levers.scan(acting(request, who), None, incident).to_dict()
 
 
-@router.get("/incidents/{incident_id}/levers", summary="Planned, applied and confirmed levers")
+@api.get("/incidents/{incident_id}/levers", summary="Planned, applied and confirmed levers")
 def lever_state(request: Request, incident_id: str, who: Viewer) -> dict[str, Any]:
     app = acting(request, who)
     key = app.resolve_id(incident_id)
@@ -71,13 +75,13 @@ def lever_state(request: Request, incident_id: str, who: Viewer) -> dict[str, An
     }
 
 
-@router.post("/incidents/{incident_id}/levers/plan", status_code=201, summary="Plan (dry run)")
+@api.post("/incidents/{incident_id}/levers/plan", status_code=201, summary="Plan (dry run)")
 def plan(request: Request, incident_id: str, body: Pick, who: Responder) -> dict[str, Any]:
     done = levers.plan(acting(request, who), incident_id, body.lever, actor=who.name)
     return done.plan
 
 
-@router.post(
+@api.post(
     "/incidents/{incident_id}/levers/apply",
     status_code=201,
     summary="Apply a planned lever under the guard",
@@ -95,13 +99,13 @@ def apply(request: Request, incident_id: str, body: Pull, who: Responder) -> dic
     return {**done.data, "incident": done.incident.id, "status": done.incident.status.value}
 
 
-@router.post("/incidents/{incident_id}/levers/undo", status_code=201, summary="Run the rollback")
+@api.post("/incidents/{incident_id}/levers/undo", status_code=201, summary="Run the rollback")
 def undo(request: Request, incident_id: str, body: Undo, who: Responder) -> dict[str, Any]:
     done = levers.undo(acting(request, who), incident_id, body.lever, actor=who.name)
     return {**done.data, "incident": done.incident.id, "status": done.incident.status.value}
 
 
-@router.post(
+@api.post(
     "/incidents/{incident_id}/levers/approve",
     status_code=201,
     summary="Approve a destructive lever as a second responder",
@@ -112,7 +116,7 @@ def approve(request: Request, incident_id: str, body: Approve, who: Responder) -
     return {"incident": state.id, "lever": body.lever, "approved_by": who.name}
 
 
-@router.post(
+@api.post(
     "/incidents/{incident_id}/levers/confirm",
     status_code=201,
     summary="Confirm the applied lever worked",
@@ -122,3 +126,37 @@ def confirm(request: Request, incident_id: str, body: Confirm, who: Responder) -
         acting(request, who), incident_id, body.lever, by=who.name, evidence=body.evidence
     )
     return {"incident": state.id, "status": state.status.value}
+
+
+@ui.post("/incidents/{incident_id}/levers/form")
+def form(
+    request: Request,
+    incident_id: str,
+    csrf: Csrf,
+    action: Annotated[str, Form(max_length=20)],
+    lever: Short = "",
+    typed: Short = "",
+    evidence: Text = "",
+    confirm_destructive: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    """The levers panel's buttons: plan, apply, approve, confirm, undo."""
+    who, app = responder(request, csrf)
+    chosen = lever.strip() or None
+    steps: dict[str, Callable[[], object]] = {
+        "plan": lambda: levers.plan(app, incident_id, lever.strip(), actor=who.name),
+        "apply": lambda: levers.apply(app, incident_id, lever.strip(), actor=who.name,
+                                      confirm_destructive=confirm_destructive, typed=typed),
+        "approve": lambda: levers.approve(app, incident_id, lever.strip(), by=who.name),
+        "confirm": lambda: levers.confirm(app, incident_id, chosen, by=who.name,
+                                          evidence=evidence),
+        "undo": lambda: levers.undo(app, incident_id, chosen, actor=who.name),
+    }  # fmt: skip
+    step = steps.get(action)
+    if step is None:
+        raise HTTPException(400, f"unknown action {action!r}")
+    return run(incident_id, "levers", step)
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(ui)

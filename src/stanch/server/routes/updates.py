@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from stanch.model.clock import iso
 from stanch.server.acting import acting
 from stanch.server.deps import Responder, Viewer
+from stanch.server.forms import Csrf, Text, responder, run
 from stanch.services import updates
 from stanch.services.outbox import Attempt
 from stanch.services.updates import Draft
 
-router = APIRouter(prefix="/api", tags=["updates"])
+api = APIRouter(prefix="/api", tags=["updates"])
+ui = APIRouter(include_in_schema=False)
 
 
 class Compose(BaseModel):
@@ -46,7 +49,7 @@ def _attempts(attempts: list[Attempt]) -> list[dict[str, Any]]:
              "detail": a.delivery.detail} for a in attempts]  # fmt: skip
 
 
-@router.post("/incidents/{incident_id}/updates/compose", summary="Draft an update (nothing sent)")
+@api.post("/incidents/{incident_id}/updates/compose", summary="Draft an update (nothing sent)")
 def compose(request: Request, incident_id: str, body: Compose, who: Viewer) -> dict[str, Any]:
     draft = updates.compose(
         acting(request, who), incident_id, did=body.did, next_step=body.next_step,
@@ -55,7 +58,7 @@ def compose(request: Request, incident_id: str, body: Compose, who: Viewer) -> d
     return _draft(draft)
 
 
-@router.post("/incidents/{incident_id}/updates", status_code=201, summary="Post an update")
+@api.post("/incidents/{incident_id}/updates", status_code=201, summary="Post an update")
 def post(request: Request, incident_id: str, body: Post, who: Responder) -> dict[str, Any]:
     app = acting(request, who)
     draft = updates.compose(
@@ -72,6 +75,31 @@ def post(request: Request, incident_id: str, body: Post, who: Responder) -> dict
     }
 
 
-@router.get("/incidents/{incident_id}/agenda", summary="Updates owed, escalations due")
+@api.get("/incidents/{incident_id}/agenda", summary="Updates owed, escalations due")
 def agenda(request: Request, incident_id: str, who: Viewer) -> dict[str, Any]:
     return updates.agenda(acting(request, who), incident_id).to_dict()
+
+
+@ui.post("/incidents/{incident_id}/updates/form")
+def form(
+    request: Request,
+    incident_id: str,
+    csrf: Csrf,
+    audience: Annotated[str, Form(max_length=10)] = "internal",
+    did: Text = "",
+    next_step: Text = "",
+    message: Text = "",
+) -> RedirectResponse:
+    """The updates panel: post an update composed from the events plus these words."""
+    who, app = responder(request, csrf)
+
+    def post_it() -> object:
+        draft = updates.compose(app, incident_id, did=did, next_step=next_step, message=message)
+        return updates.post(app, draft, audience=audience, actor=who.name)
+
+    return run(incident_id, "updates", post_it)
+
+
+router = APIRouter()
+router.include_router(api)
+router.include_router(ui)
