@@ -4,6 +4,7 @@ that go through the same services (and guard) as the CLI, readable by a viewer, 
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,15 @@ from stanch.evidence.logs.finding import EVIDENCE_LOGS
 from stanch.model import evidence as ev
 from stanch.model.events import NewEvent
 from stanch.model.kinds import SIGNAL_SAMPLED, SIGNAL_SET
+from stanch.server.app import create_app
+from stanch.server.config import ServerConfig
 from stanch.server.svgplot import Mark, Point, chart
+from stanch.services import incidents, levers, tokens
 from stanch.services.context import App, record
 from tests.conftest import T0
 from tests.server.capability_support import kube, kube_standin, lever_app
 from tests.server.conftest import Server, make_server
+from tests.server.running import running
 
 CHECKOUT = "rollback:deployment:checkout@shop"
 
@@ -183,3 +188,50 @@ def test_chart_is_pure_and_escaped() -> None:
     ys = [float(pair.split(",")[1]) for pair in coords.group(1).split()]
     assert ys[0] < ys[1] < ys[2]  # higher values are drawn higher up
     assert chart("empty", []) == ""
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "server"
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.id && document.querySelector(`label[for="${el.id}"]`)) && !el.closest('label'))
+  .map(el => el.name)"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian chromium")
+def test_panels_on_a_phone_in_chromium(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every field labelled, nothing wider than the phone, the plot drawn; a screenshot kept."""
+    from playwright.sync_api import sync_playwright
+
+    kube_standin(tmp_path, monkeypatch)
+    app = lever_app(project, tmp_path)
+    token = tokens.create(app, "rory", "responder")
+    key = incidents.declare(app, "Checkout returns 502", severity="SEV2",
+                            services=["checkout"]).incident.id  # fmt: skip
+    levers.plan(app, key, CHECKOUT, actor="rory")
+    _evidence(app, key)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with (
+            running(create_app(app, ServerConfig(scheduler=False))) as base,
+            sync_playwright() as pw,
+        ):
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_context(
+                viewport={"width": 390, "height": 844}, is_mobile=True
+            ).new_page()
+            page.goto(f"{base}/login")
+            page.get_by_label("API token").fill(token)
+            page.get_by_role("button", name="Log in").click()
+            page.goto(f"{base}/incidents/{key}")
+            assert page.evaluate(UNLABELLED) == []
+            wide = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+            assert wide <= 0, f"the page scrolls sideways by {wide}px on a phone"
+            box = page.locator("svg.plot").bounding_box()
+            assert box and 0 < box["width"] <= 390
+            assert page.get_by_role("img", name=re.compile("sum\\(rate")).count() == 1
+            page.screenshot(path=str(ARTIFACTS / "incident-panels-phone.png"), full_page=True)
+            browser.close()
+    finally:
+        app.close()
