@@ -246,3 +246,33 @@ def test_openapi_lists_the_capability_routes(server: Server) -> None:
             "/api/incidents/{incident_id}/updates", "/api/incidents/{incident_id}/agenda",
             "/api/incidents/{incident_id}/postmortem/final", "/api/actions",
             "/api/incidents/{incident_id}/actions/{item}/done"} <= paths  # fmt: skip
+
+
+def test_generated_input_on_a_real_incident_gets_no_server_error(server: Server) -> None:
+    """schemathesis on the capability routes, aimed at an incident that exists."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.checks import not_a_server_error
+
+    s = server
+    key = declare(s)
+    tags = {"levers", "evidence", "updates", "postmortem", "actions"}
+    schema = schemathesis.openapi.from_asgi("/openapi.json", s.client.app)
+    operations = [
+        op
+        for result in schema.get_all_operations()
+        if set((op := result.ok()).definition.raw.get("tags", [])) & tags  # type: ignore[union-attr]
+    ]
+    assert len(operations) >= 20
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=3, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        def run(case: schemathesis.Case) -> None:  # type: ignore[type-arg]
+            if "incident_id" in (case.path_parameters or {}):
+                case.path_parameters["incident_id"] = key
+            case.call_and_validate(headers=s.auth(s.responder), checks=[not_a_server_error])
+
+        run()
+    assert len(s.app.store.events(key)) > 1  # the generated writes reached the incident
