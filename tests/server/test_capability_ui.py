@@ -108,7 +108,11 @@ def test_lever_forms_plan_apply_refusal_and_undo(
         with s.client:
             key = _declare(s)
             client = _login(s, s.responder)
+            found = client.get(f"/incidents/{key}/levers")
+            assert found.status_code == 200 and f"Plan {CHECKOUT}" in found.text
+            assert "kubectl rollout undo deployment/checkout -n shop" in found.text
             page = client.get(f"/incidents/{key}")
+            assert f'href="/incidents/{key}/levers"' in page.text
             form = f"/incidents/{key}/levers/form"
             assert form in page.text
             csrf = _csrf(page.text)

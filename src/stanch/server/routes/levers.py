@@ -12,14 +12,17 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from stanch.errors import StanchError
 from stanch.model.lever_guard import book
 from stanch.server.acting import acting
-from stanch.server.deps import Responder, Viewer
+from stanch.server.deps import Responder, Viewer, csrf_token, principal
 from stanch.server.forms import Csrf, Short, Text, responder, run
+from stanch.server.routes.ui import templates
 from stanch.services import levers
+from stanch.services.tokens import Role
 
 api = APIRouter(prefix="/api", tags=["levers"])
 ui = APIRouter(include_in_schema=False)
@@ -155,6 +158,31 @@ def form(
     if step is None:
         raise HTTPException(400, f"unknown action {action!r}")
     return run(incident_id, "levers", step)
+
+
+@ui.get("/incidents/{incident_id}/levers", response_class=HTMLResponse)
+def find_page(request: Request, incident_id: str) -> Response:
+    """The ranked levers of the configured repository, each with a Plan button."""
+    who = principal(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    app = acting(request, who)
+    context: dict[str, Any] = {"incident_id": incident_id, "error": ""}
+    try:
+        found = levers.scan(app, None, incident_id)
+    except StanchError as exc:
+        context["error"] = exc.message
+    else:
+        context.update(
+            repo=str(found.discovery.root),
+            files=found.discovery.files,
+            levers=[{**lever.to_dict(), "command_text": lever.command.text(),
+                     "rollback_text": lever.rollback.text() if lever.rollback else "none"}
+                    for lever in found.levers],
+        )  # fmt: skip
+    context.update(who=who, static="/static", csrf=csrf_token(who),
+                   can_write=who.role >= Role.RESPONDER)  # fmt: skip
+    return templates.TemplateResponse(request, "levers_find.html", context)
 
 
 router = APIRouter()
