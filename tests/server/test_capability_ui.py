@@ -236,6 +236,8 @@ def test_panels_on_a_phone_in_chromium(
             assert box and 0 < box["width"] <= 390
             assert page.get_by_role("img", name=re.compile("sum\\(rate")).count() == 1
             page.screenshot(path=str(ARTIFACTS / "incident-panels-phone.png"), full_page=True)
+            for panel in ("levers", "signal", "evidence"):
+                page.locator(f"#{panel}").screenshot(path=str(ARTIFACTS / f"panel-{panel}.png"))
             browser.close()
     finally:
         app.close()

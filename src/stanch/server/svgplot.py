@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-WIDTH, HEIGHT = 640, 200
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 28
+WIDTH, HEIGHT = 480, 200
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 18, 30
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def chart(title: str, points: list[Point], threshold: float | None = None,
     ]
     if threshold is not None:
         parts.append(f'<line class="threshold" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
-                     f'y1="{y(threshold):.1f}" y2="{y(threshold):.1f}"/>')  # fmt: skip
+                     f'y1="{y(threshold):.1f}" y2="{y(threshold):.1f}"/>'
+                     f'<text class="threshold" x="{WIDTH - RIGHT}" y="{y(threshold) - 4:.1f}" '
+                     f'text-anchor="end">threshold {_fmt(threshold)}</text>')  # fmt: skip
     for mark in marks:
         mx = x(mark.at)
         parts.append(f'<line class="mark" x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" '
