@@ -96,6 +96,12 @@ def test_panels_show_evidence_signatures_and_the_metric_plot(server: Server) -> 
     for panel in ("levers", "evidence", "updates", "actions", "postmortem"):
         assert f'id="{panel}"' in html
         assert f"/incidents/{key}/{panel}/form" not in html
+        refused = s.client.post(f"/incidents/{key}/{panel}/form",
+                                data={"action": "add", "csrf_token": "x"})  # fmt: skip
+        assert refused.status_code == 403, panel
+    s.client.post("/logout")
+    gone = s.client.get(f"/incidents/{key}/levers", follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/login"
 
 
 def test_lever_forms_plan_apply_refusal_and_undo(
