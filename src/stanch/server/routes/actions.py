@@ -12,7 +12,7 @@ from stanch.errors import InvalidInput
 from stanch.model import actions as model
 from stanch.server.acting import acting
 from stanch.server.deps import Responder, Viewer
-from stanch.server.forms import Csrf, Short, Text, responder, run
+from stanch.server.forms import Csrf, Short, Text, back, responder, run
 from stanch.services import access, actions
 from stanch.services.actions import NewItem
 
@@ -95,7 +95,9 @@ def form(
         spec = NewItem(text, owner, priority, due.strip() or None)
         return run(incident_id, "actions", lambda: actions.add(app, incident_id, spec,
                                                                actor=who.name))  # fmt: skip
-    if action == "done" and "#" not in item:
+    if action == "done":
+        if "#" in item:
+            return back(incident_id, "actions", f"{item}: name the item by its number (A1)")
         return run(incident_id, "actions",
                    lambda: actions.done(app, item, incident_id, actor=who.name))  # fmt: skip
     raise HTTPException(400, f"unknown action {action!r}")
