@@ -20,6 +20,8 @@ from stanch.model.describe import describe
 from stanch.model.events import Event
 from stanch.model.status import Status
 from stanch.model.timers import wanted
+from stanch.server import panels
+from stanch.server.acting import acting
 from stanch.server.deps import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -172,6 +174,8 @@ def incident_page(request: Request, incident_id: str) -> Response:
         due=due,
         statuses=[s.value for s in Status],
         error=request.query_params.get("error", ""),
+        panels=panels.build(acting(request, who), shown.incident, shown.events),
+        panel_error=(request.query_params.get("panel", ""), request.query_params.get("failed", "")),
     )
 
 
