@@ -8,12 +8,8 @@ service in this process, scraped every second, whose fault a test switches on.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,14 +17,13 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 
+from tests.support.prometheus import free_port
+from tests.support.prometheus import running_prometheus as prometheus_server
+
+__all__ = ["History", "LiveService", "PromServer", "free_port", "running_prometheus"]
+
 STEP = 15
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, float("inf"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -109,55 +104,16 @@ class PromServer:
     live: LiveService
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("prometheus did not become ready in 30 s")
-
-
 @contextmanager
 def running_prometheus(root: Path) -> Iterator[PromServer]:
-    if shutil.which("prometheus") is None or shutil.which("promtool") is None:
-        raise RuntimeError("the Debian package prometheus is required (make test installs it)")
+    """Three hours of backfilled history with a fault, and the live service scraped every second."""
     now = int(time.time()) // STEP * STEP
     history = History(start=now - 4 * 3600, fault=now - 2 * 3600, end=now - 3600)
-    data = root / "data"
-    source = root / "history.om"
-    source.write_text(openmetrics(history))
-    subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
-                   check=True, capture_output=True)  # fmt: skip
     live = LiveService()
-    config = root / "prometheus.yml"
-    config.write_text(
-        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
-        "scrape_configs:\n"
-        f"  - job_name: live\n    static_configs: [{{targets: ['127.0.0.1:{live.port}']}}]\n"
-    )
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = root / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=30d",
-             "--log.level=warn"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     try:
-        _wait_ready(url, process, log)
-        yield PromServer(url, history, live)
+        with prometheus_server(
+            root, openmetrics=openmetrics(history), targets=[f"127.0.0.1:{live.port}"], job="live"
+        ) as url:
+            yield PromServer(url, history, live)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         live.close()

@@ -1,13 +1,11 @@
-"""Prometheus HTTP API instant query (`/api/v1/query`)."""
+"""Prometheus instant query for watched signals, through `stanch.prometheus`."""
 
 from __future__ import annotations
-
-import math
-from typing import Any
 
 import httpx
 
 from stanch.model.signal import Signal
+from stanch.prometheus import QUERY_ERRORS, PrometheusClient
 from stanch.watch.base import Reading
 
 
@@ -24,55 +22,22 @@ class PrometheusReader:
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.token = token
         self.transport = transport
 
     def read(self, signal: Signal) -> Reading:
         base = (signal.source or self.base_url).rstrip("/")
         if not base:
             return Reading.error("no Prometheus URL: set [watch] prometheus_url or --source")
+        client = PrometheusClient(
+            base, timeout=self.timeout, token=self.token, transport=self.transport
+        )
         try:
-            with httpx.Client(timeout=self.timeout, transport=self.transport) as client:
-                response = client.post(
-                    f"{base}/api/v1/query",
-                    data={"query": signal.expr, "timeout": f"{self.timeout:g}s"},
-                    headers=self.headers,
-                )
-        except httpx.HTTPError as exc:
-            return Reading.error(f"Prometheus at {base} unreachable: {type(exc).__name__}")
-        return _interpret(signal, response)
-
-
-def _interpret(signal: Signal, response: httpx.Response) -> Reading:
-    try:
-        body: Any = response.json()
-    except ValueError:
-        return Reading.error(f"Prometheus answered HTTP {response.status_code} without JSON")
-    if not isinstance(body, dict) or body.get("status") != "success":
-        kind = body.get("errorType", "error") if isinstance(body, dict) else "error"
-        text = body.get("error", "") if isinstance(body, dict) else ""
-        return Reading.error(f"Prometheus {kind} (HTTP {response.status_code}): {text}")
-    data = body.get("data") or {}
-    values = _values(data.get("resultType"), data.get("result"))
-    if values is None:
-        return Reading.error(f"unsupported result type {data.get('resultType')!r}")
-    worst = signal.worst(values)
-    if worst is None:
-        return Reading.no_data("the query returned no series (or only NaN)")
-    return Reading.ok(worst, f"{len(values)} series")
-
-
-def _values(result_type: object, result: object) -> list[float] | None:
-    if result_type == "scalar" and isinstance(result, list):
-        return [_number(result[1])]
-    if result_type == "vector" and isinstance(result, list):
-        return [_number(item["value"][1]) for item in result if "value" in item]
-    return None
-
-
-def _number(text: object) -> float:
-    # Prometheus writes samples as strings, including "NaN" and "+Inf".
-    try:
-        return float(str(text))
-    except ValueError:
-        return math.nan
+            series = client.instant(signal.expr)
+        except QUERY_ERRORS as exc:
+            return Reading.error(exc.message)
+        values = [value for one in series for _, value in one.points]
+        worst = signal.worst(values)
+        if worst is None:
+            return Reading.no_data("the query returned no series (or only NaN)")
+        return Reading.ok(worst, f"{len(values)} series")
