@@ -75,8 +75,12 @@ CLOCK_TIME = re.compile(r"\b\d{2}:\d{2}(:\d{2})?\b")
 DURATION_KEYS = {"window_s"}
 
 
+# Each door has its own project directory; what is written under it is named relative to it.
+INCIDENTS_DIR = re.compile(r"/[^\s\"']*/incidents/")
+
+
 def _text(value: str, key: str, actor: str) -> str:
-    value = value.replace(key, "<ID>")
+    value = INCIDENTS_DIR.sub("<INCIDENTS>/", value.replace(key, "<ID>"))
     value = ISO_TIME.sub("<TIME>", value)
     return CLOCK_TIME.sub("<CLOCK>", value).replace(actor, "<ACTOR>")
 

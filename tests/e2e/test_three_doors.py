@@ -18,6 +18,7 @@ import pytest
 
 from stanch.model.events import Kind
 from stanch.model.kinds import MITIGATION_CONFIRMED, SIGNAL_SAMPLED, SIGNAL_SET
+from stanch.model.meeting import MEETING_PROPOSED
 from stanch.sim import traffic
 from tests.e2e.doors import CliDoor, Door, agent, child_env, person_app, serving
 from tests.e2e.scenario import AFTER, CONFIG, CONFIRM, Run, comparable, normal_file, play
@@ -34,6 +35,7 @@ EXPECTED_KINDS = [
     STATUS,  # monitoring; resolving now is refused and records nothing
     *[SAMPLED] * AFTER,
     STATUS,  # resolved
+    MEETING_PROPOSED,  # the postmortem meeting, proposed on resolution
     NOTE,
 ]  # fmt: skip
 

@@ -98,9 +98,11 @@ def test_override_needs_a_reason_and_is_recorded(wapp: App) -> None:
     assert RESOLVE_OVERRIDDEN not in kinds(wapp, key)
     incidents.set_status(wapp, key, "resolved", override="metric pipeline down; verified by hand")
     events = list(wapp.store.iter_events(key))
-    assert events[-2].kind == RESOLVE_OVERRIDDEN
-    assert events[-2].data["reason"] == "metric pipeline down; verified by hand"
-    assert "1 samples" in events[-2].data["gate"]
+    resolved = next(i for i, e in enumerate(events) if e.data.get("to") == "resolved")
+    overridden = events[resolved - 1]  # recorded right before the move it allowed
+    assert overridden.kind == RESOLVE_OVERRIDDEN
+    assert overridden.data["reason"] == "metric pipeline down; verified by hand"
+    assert "1 samples" in overridden.data["gate"]
     assert wapp.store.state(key).status.value == "resolved"
 
 

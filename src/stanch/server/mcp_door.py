@@ -82,16 +82,24 @@ class McpDoor:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.server = build_server(_token_app(app))
+        self.sessions: dict[str, str] = {}  # session id -> the token name that opened it
+        self._started = False
+        self._build()
+
+    def _build(self) -> None:
+        self.server = build_server(_token_app(self.app))
         # A token is required on every request, so the localhost-only Host check the SDK
         # applies by default would only stop the server working behind a load balancer.
         security = TransportSecuritySettings(enable_dns_rebinding_protection=False)
         self.asgi = self.server.streamable_http_app(transport_security=security)
-        self.sessions: dict[str, str] = {}  # session id -> the token name that opened it
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        """The MCP session manager, for the server's lifespan."""
+        """The MCP session manager, for the server's lifespan (a fresh one per start)."""
+        if self._started:  # the SDK's manager runs once; an app started again gets a new one
+            self._build()
+            self.sessions.clear()
+        self._started = True
         async with self.server.session_manager.run():
             yield
 
