@@ -21,7 +21,7 @@ from stanch.model.jobs import POSTMORTEM_OVERDUE, SCHEDULER, overdue_summary
 from stanch.model.status import Status
 from stanch.model.watching import MITIGATED_LIKE, fold_watch
 from stanch.postmortem.config import load as postmortem_settings
-from stanch.services import actions, postmortem, timebox, timers, watch
+from stanch.services import action_notices, actions, postmortem, timebox, timers, watch
 from stanch.services.actions import Nothing, new_event, record_seen
 from stanch.services.context import App
 from stanch.watch.base import SignalReader
@@ -58,7 +58,8 @@ def comms(app: App, ctx: JobContext) -> Outcome:
 
 def overdue_actions(app: App, ctx: JobContext) -> Outcome:
     """Escalate overdue action items: owner first, then the lead (each level once)."""
-    done = actions.escalate_overdue(app, actor=SCHEDULER, notify=ctx.on_action_escalated)
+    notify = ctx.on_action_escalated or action_notices.outbox_notifier(app, SCHEDULER)
+    done = actions.escalate_overdue(app, actor=SCHEDULER, notify=notify)
     return Outcome(len(done))
 
 
