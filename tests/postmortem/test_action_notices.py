@@ -13,8 +13,7 @@ from stanch.services import action_notices, actions, outbox
 from stanch.services.context import App
 from stanch.sim.receiver import Receiver
 from tests.conftest import T0, make_app
-from tests.postmortem.conftest import SLO_TOML
-from tests.postmortem.scripted import ID, at, run_ok, script
+from tests.postmortem.scripted import ID, SLO_TOML, at, run_ok, script
 
 SECRET_ENV = "STANCH_TEST_WEBHOOK_SECRET"
 
