@@ -52,6 +52,9 @@ enabled = false # on overload
 
 [limits.rate_limit]
 limit = 300
+
+[[upstream]]  # an array of tables: not edited by line
+rate_limit = 50
 """
 DNS_TF = """\
 resource "aws_route53_record" "blue" {

@@ -18,7 +18,8 @@ from stanch.levers.yamlio import _Loader
 from stanch.model.levers import Action, Lever, Surface
 
 CONFIG_SWITCH = "config_switch"
-_WORDS = re.compile(r"circuit.?breaker|shed|rate.?limit", re.IGNORECASE)
+_WORDS = re.compile(r"circuit.?breaker|load.?shed|shed.?load|shedding|rate.?limit", re.IGNORECASE)
+MAX_CHARS = 512 * 1024  # switches live in small config files, not in data or lock files
 _CONFIG_EXT = (".yaml", ".yml", ".json", ".toml")
 _BREAKER = {"circuitbreaker", "circuitbreakers", "breaker"}
 _SHED = {"loadshedding", "shedload", "loadshed", "shedding", "loadshedder"}
@@ -28,6 +29,8 @@ _FORCE = {"forceopen", "forcetrip", "tripped", "open"}
 _LIMITS = {"limit", "rps", "qps", "requestspersecond", "requestsperminute", "requestsperunit",
            "rate", "maxrequests", "maxrps", "average", "perSecond".lower()}  # fmt: skip
 _ENVOY = {"maxconnections", "maxpendingrequests", "maxrequests", "maxretries"}
+_NOT_CONFIG = {"package-lock.json", "composer.lock", "Cargo.lock", "poetry.lock", "pnpm-lock.yaml",
+               "yarn.lock", "package.json", "tsconfig.json", "pyproject.toml", "Cargo.toml"}  # fmt: skip
 ETA_S = 150  # the file must reach the service: a reload or a redeploy
 
 
@@ -36,12 +39,14 @@ def _norm(key: Any) -> str:
 
 
 def is_config(path: str) -> bool:
-    return path.endswith(_CONFIG_EXT) and "/templates/" not in f"/{path}"
+    name = path.rsplit("/", 1)[-1]
+    return (path.endswith(_CONFIG_EXT) and "/templates/" not in f"/{path}"
+            and name not in _NOT_CONFIG)  # fmt: skip
 
 
 def surfaces(text: str, path: str) -> list[Surface]:
     """The switches one config file holds (none when it does not parse)."""
-    if not _WORDS.search(text):
+    if len(text) > MAX_CHARS or not _WORDS.search(text):
         return []
     found = _toml(text) if path.endswith(".toml") else _yaml(text)
     if not found:
@@ -212,13 +217,15 @@ def _dotted(key: str) -> list[str]:
 
 def _confirmed(tree: dict[str, Any], parsed: Any, out: list[dict[str, Any]]) -> list[
         dict[str, Any]]:  # fmt: skip
+    """Keep a switch only where the TOML parser reads the same value at the same key."""
     found: list[dict[str, Any]] = []
     _find(tree, (), found)
     for item in found:
         value: Any = parsed
-        for key in item["key"].split(".")[:-1]:
+        for key in item["key"].split("."):
             value = value.get(key) if isinstance(value, dict) else None
-        if value is not None:
+        (edit,) = item["edits"] if len(item["edits"]) == 1 else (None,)
+        if edit is not None and str(value).lower() == edit["old"] and type(value) in (bool, int):
             out.append(item)
     return out
 
