@@ -133,7 +133,18 @@ resource "aws_lb_target_group_attachment" "bad\\"; touch pwned; \\"" {
   target_id        = "i-9"
 }
 """
+NGINX_CONF = """\
+http {
+    # limit_req_zone $binary_remote_addr zone=old:10m rate=99r/s;
+    limit_req_zone $binary_remote_addr zone=api:10m rate=100r/s;
+    limit_req_zone $binary_remote_addr zone=unused:10m rate=7r/s;
+    server {
+        location /api/ { limit_req zone=api burst=20 nodelay; }
+    }
+}
+"""
 FILES = {
+    "nginx/nginx.conf": NGINX_CONF,
     "config/app.yaml": APP_YAML,
     "config/envoy.json": ENVOY_JSON,
     "config/svc.toml": SVC_TOML,
@@ -200,6 +211,7 @@ def test_config_switches_are_found_with_kind_and_exact_edit(srepo: Path) -> None
         "failover:switch:config/envoy.json:clusters.0.circuit_breakers.thresholds.0",
         "scale:switch:config/svc.toml:shedding.enabled",
         "scale:switch:config/svc.toml:limits.rate_limit.limit",
+        "scale:switch:nginx/nginx.conf:limit_req_zone.api",
     }
     envoy = switch["failover:switch:config/envoy.json:clusters.0.circuit_breakers.thresholds.0"]
     assert [(e["old"], e["new"]) for e in envoy.params["edits"]] == [("1024", "512"),
@@ -218,6 +230,8 @@ def test_config_switches_are_found_with_kind_and_exact_edit(srepo: Path) -> None
          lambda d: d["server"]["rate_limit"]["requests_per_second"] == 100),
         ("scale:switch:config/svc.toml:limits.rate_limit.limit", tomllib.loads,
          lambda d: d["limits"]["rate_limit"]["limit"] == 150),
+        ("scale:switch:nginx/nginx.conf:limit_req_zone.api", lambda t: t,
+         lambda t: "zone=api:10m rate=50r/s;" in t and "rate=99r/s" in t),
         ("failover:switch:config/envoy.json:clusters.0.circuit_breakers.thresholds.0", json.loads,
          lambda d: d["clusters"][0]["circuit_breakers"]["thresholds"][0]["max_requests"] == 256),
     ],

@@ -18,9 +18,11 @@ from stanch.levers.yamlio import _Loader
 from stanch.model.levers import Action, Lever, Surface
 
 CONFIG_SWITCH = "config_switch"
-_WORDS = re.compile(r"circuit.?breaker|load.?shed|shed.?load|shedding|rate.?limit", re.IGNORECASE)
+_WORDS = re.compile(
+    r"circuit.?breaker|load.?shed|shed.?load|shedding|rate.?limit|limit_req_zone", re.IGNORECASE
+)
 MAX_CHARS = 512 * 1024  # switches live in small config files, not in data or lock files
-_CONFIG_EXT = (".yaml", ".yml", ".json", ".toml")
+_CONFIG_EXT = (".yaml", ".yml", ".json", ".toml", ".conf")
 _BREAKER = {"circuitbreaker", "circuitbreakers", "breaker"}
 _SHED = {"loadshedding", "shedload", "loadshed", "shedding", "loadshedder"}
 _RATE = {"ratelimit", "ratelimits", "ratelimiting", "ratelimiter"}
@@ -48,7 +50,10 @@ def surfaces(text: str, path: str) -> list[Surface]:
     """The switches one config file holds (none when it does not parse)."""
     if len(text) > MAX_CHARS or not _WORDS.search(text):
         return []
-    found = _toml(text) if path.endswith(".toml") else _yaml(text)
+    if path.endswith(".conf"):
+        found = _nginx(text)
+    else:
+        found = _toml(text) if path.endswith(".toml") else _yaml(text)
     if not found:
         return []
     digest = sha(text.encode("utf-8"))
@@ -227,6 +232,23 @@ def _confirmed(tree: dict[str, Any], parsed: Any, out: list[dict[str, Any]]) -> 
         (edit,) = item["edits"] if len(item["edits"]) == 1 else (None,)
         if edit is not None and str(value).lower() == edit["old"] and type(value) in (bool, int):
             out.append(item)
+    return out
+
+
+_ZONE = re.compile(r"^[ \t]*limit_req_zone\b[^;#\n]*?\bzone=([^:\s;]+)[^;#\n]*?\brate=([0-9]+)r/([sm])",
+                   re.MULTILINE)  # fmt: skip
+
+
+def _nginx(text: str) -> list[dict[str, Any]]:
+    """nginx `limit_req_zone ... rate=Nr/s`: halve the rate of every zone that is used."""
+    out = []
+    for m in _ZONE.finditer(text):
+        rate = int(m.group(2))
+        if rate > 1 and re.search(r"\blimit_req\s+zone=" + re.escape(m.group(1)) + r"\b", text):
+            edit = {"offset": m.start(2), "old": m.group(2), "new": str(rate // 2)}
+            out.append(_switch("scale", f"halve the nginx request rate of zone {m.group(1)} "
+                               "(takes effect after nginx -s reload)", ("limit_req_zone",
+                               m.group(1)), [edit]))  # fmt: skip
     return out
 
 
