@@ -150,6 +150,9 @@ FILES = {
     "config/svc.toml": SVC_TOML,
     "infra/dns.tf": DNS_TF,
     "infra/lb.tf": LB_TF,
+    "infra/solo.tf": DNS_TF.split('resource "aws_route53_record" "alone"')[1]
+    .replace('"solo.example.com"', '"api.example.com"')
+    .join(['resource "aws_route53_record" "eu"', ""]),
     "tests/fixtures/app.yaml": APP_YAML,  # test data, not the control surface
     "charts/web/templates/config.yaml": "rate_limit: {{ .Values.rps }}\n",
     "k8s/deploy.yaml": DEPLOYMENT.format(name="api", ns="shop", replicas=2, image="api:1"),
@@ -286,10 +289,11 @@ def test_hostile_key_is_edited_as_data(srepo: Path, terraform: Path) -> None:
 def test_terraform_targets_found_with_traps(srepo: Path) -> None:
     found = {k: v for k, v in levers_of(srepo).items() if ":terraform:" in k}
     targets = sorted(lv.params["key"] for lv in found.values())
-    # the lone record, the counted attachment, the heredoc and the bad name give no lever
+    # eu's siblings live in another file of the folder; the lone record, the counted attachment, the heredoc and the bad name give no lever
     assert targets == ["aws_lb_listener.front", "aws_lb_listener.front",
                        "aws_lb_target_group_attachment.one", "aws_lb_target_group_attachment.two",
-                       "aws_route53_record.blue", "aws_route53_record.green"]  # fmt: skip
+                       "aws_route53_record.blue", "aws_route53_record.eu",
+                       "aws_route53_record.green"]  # fmt: skip
     for lever in found.values():
         assert lever.kind == "failover" and lever.safe
         assert "takes effect after terraform apply" in lever.evidence[0]

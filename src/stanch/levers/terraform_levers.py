@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,23 +99,44 @@ def attr(text: str, mask: list[int], b: Block, name: str, depth: int) -> tuple[i
 
 def surfaces(tf_files: dict[str, str]) -> list[Surface]:
     out = []
+    live = _live_names(tf_files)
     for path, text in sorted(tf_files.items()):
         if "aws_route53_record" not in text and "aws_lb" not in text and "aws_alb" not in text:
             continue
-        found = _targets(text)
+        folder = posixpath.dirname(path)
+        elsewhere = Counter[str]()
+        for other, names in live.items():
+            if other != path and posixpath.dirname(other) == folder:
+                elsewhere.update(names)
+        found = _targets(text, elsewhere)
         if found:
             out.append(Surface(TRAFFIC_WEIGHT, path, path,
                                {"sha256": sha(text.encode("utf-8")), "switches": found}))  # fmt: skip
     return out
 
 
-def _targets(text: str) -> list[dict[str, Any]]:
+def _live_names(tf_files: dict[str, str]) -> dict[str, Counter[str]]:
+    """Per file: how many weighted records with weight > 0 each DNS name has."""
+    out = {}
+    for path, text in tf_files.items():
+        if "aws_route53_record" in text:
+            names = Counter(name for _, (_, weight), name, _ in _weighted(text, _mask(text))
+                            if weight > 0)  # fmt: skip
+            out[path] = names
+    return out
+
+
+def _resources(text: str, mask: list[int]) -> list[Block]:
+    return [b for b in blocks(text, mask, 0, len(text), 0)
+            if b.type == "resource" and len(b.labels) == 2
+            and _IDENT.fullmatch(b.labels[1])]  # fmt: skip
+
+
+def _targets(text: str, elsewhere: Counter[str]) -> list[dict[str, Any]]:
     mask = _mask(text)
-    resources = [b for b in blocks(text, mask, 0, len(text), 0)
-                 if b.type == "resource" and len(b.labels) == 2
-                 and _IDENT.fullmatch(b.labels[1])]  # fmt: skip
+    resources = _resources(text, mask)
     out: list[dict[str, Any]] = []
-    out.extend(_records(text, mask, [r for r in resources if r.labels[0] == "aws_route53_record"]))
+    out.extend(_records(_weighted(text, mask), elsewhere))
     for r in resources:
         if r.labels[0] in ("aws_lb_listener", "aws_lb_listener_rule", "aws_alb_listener"):
             out.extend(_forwards(text, mask, r))
@@ -130,8 +152,12 @@ def _weight(text: str, mask: list[int], b: Block, depth: int) -> tuple[int, int]
     return found[0], int(found[1])
 
 
-def _records(text: str, mask: list[int], records: list[Block]) -> list[dict[str, Any]]:
-    weighted: list[tuple[Block, tuple[int, int], str, str]] = []
+Weighted = tuple[Block, tuple[int, int], str, str]  # record, (offset, weight), name, id
+
+
+def _weighted(text: str, mask: list[int]) -> list[Weighted]:
+    weighted: list[Weighted] = []
+    records = [r for r in _resources(text, mask) if r.labels[0] == "aws_route53_record"]
     for r in records:
         policy = [b for b in blocks(text, mask, r.start, r.end, 1)
                   if b.type == "weighted_routing_policy"]  # fmt: skip
@@ -140,10 +166,15 @@ def _records(text: str, mask: list[int], records: list[Block]) -> list[dict[str,
         if found is not None and dns is not None:
             ident = attr(text, mask, r, "set_identifier", 0)
             weighted.append((r, found, dns[1], ident[1] if ident else ""))
+    return weighted
+
+
+def _records(weighted: list[Weighted], elsewhere: Counter[str]) -> list[dict[str, Any]]:
+    """A record may go to weight 0 while another record of its name keeps weight."""
     out = []
     for r, (offset, weight), name, label in weighted:
         others = [o for o in weighted if o[0] is not r and o[2] == name and o[1][1] > 0]
-        if weight > 0 and others:
+        if weight > 0 and (others or elsewhere[name] > 0):
             out.append(_item(r, f"shift DNS weight away from {label or r.labels[1]} "
                              f"({name}): weight {weight} → 0",
                              [{"offset": offset, "old": str(weight), "new": "0"}]))  # fmt: skip
