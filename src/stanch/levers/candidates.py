@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from stanch.levers import switches, terraform_levers
 from stanch.model.levers import (
     FLAGD,
     LAUNCHDARKLY,
@@ -261,6 +262,10 @@ def candidates(
             out.extend(_flag_levers(s, services))
         elif s.kind == "makefile":
             out.extend(_make_levers(s))
+        elif s.kind == switches.CONFIG_SWITCH:
+            out.extend(switches.levers(s))
+        elif s.kind == terraform_levers.TRAFFIC_WEIGHT:
+            out.extend(terraform_levers.levers(s))
     out.extend(_node_levers(nodes or []))
     unique: dict[str, Lever] = {}
     for lever in out:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from stanch.levers import ci, flags, helm, k8s, repo_files
+from stanch.levers import ci, flags, helm, k8s, repo_files, switches, terraform_levers
 from stanch.levers.walk import is_fixture, list_files, vendored_chart
 from stanch.model.levers import Surface
 
@@ -73,6 +73,7 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
     if progress:
         progress(len(files), len(files))
     out.extend(repo_files.terraform_roots(scan.tf))
+    out.extend(terraform_levers.surfaces(scan.tf))
     out.extend(repo_files.codeowners(scan.owners))
     out.extend(_releases_from_gitops(out))
     return Discovery(root, _apply_kustomize(out, kustomizations), len(files))
@@ -163,6 +164,8 @@ def _named(scan: _Scan, path: str) -> bool:
 
 
 def _one(scan: _Scan, path: str) -> None:
+    if switches.is_config(path) and not is_fixture(path):
+        scan.out.extend(switches.surfaces(scan.text(path), path))
     if (
         scan.code_hits is not None
         and path.endswith(_CODE_EXT)

@@ -18,6 +18,7 @@ from stanch.executor import Executor
 from stanch.levers.candidates import FlagServices, candidates
 from stanch.levers.discover import Discovery, Progress, discover
 from stanch.levers.executors import ArgvExecutor, Ctx, LeverExecutor
+from stanch.levers.file_edit import FileEditExecutor
 from stanch.levers.flag_services import LaunchDarklyExecutor, UnleashExecutor
 from stanch.levers.flagd_file import FlagdFileExecutor
 from stanch.levers.git_revert import GitRevertExecutor
@@ -53,6 +54,7 @@ EXECUTORS: dict[str, LeverExecutor] = {
     "flagd": FlagdFileExecutor(),
     "unleash": UnleashExecutor(),
     "launchdarkly": LaunchDarklyExecutor(),
+    "switch": FileEditExecutor(),
 }
 
 
