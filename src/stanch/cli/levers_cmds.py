@@ -67,7 +67,9 @@ def _summary(item: dict[str, Any]) -> str:
 
 def _print_surfaces(found: service.Scan) -> None:
     lines = [f"Control surface of {found.discovery.root} ({found.discovery.files} files)"]
-    for kind in SURFACE_KINDS:
+    # the documented kinds, each said even when none was found, then any switches found
+    extra = sorted({s.kind for s in found.discovery.surfaces} - set(SURFACE_KINDS))
+    for kind in (*SURFACE_KINDS, *extra):
         items = [s.to_dict() for s in found.discovery.of(kind)]
         if not items:
             lines.append(f"  {kind}: none found")
