@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from stanch.evidence.changes import GitSource, ServiceMap
 from stanch.executor import Executor
@@ -72,3 +76,43 @@ def test_the_revert_step_of_the_note_really_reverts(tmp_path: Path) -> None:
                         "GIT_AUTHOR_EMAIL": "r@x", "GIT_COMMITTER_NAME": "r",
                         "GIT_COMMITTER_EMAIL": "r@x", "PATH": "/usr/bin:/bin"})  # fmt: skip
     assert (repo.root / "terraform/network/main.tf").read_text() == MAIN_TF % 5432
+
+
+TF_PORT = (
+    'resource "terraform_data" "db_port" {\n  input = %d\n}\n'
+    'output "db_port" {\n  value = terraform_data.db_port.output\n}\n'
+)
+
+
+@pytest.mark.skipif(shutil.which("terraform") is None, reason="terraform is not installed")
+def test_the_whole_note_restores_real_terraform_state(tmp_path: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "r",
+           "GIT_AUTHOR_EMAIL": "r@x", "GIT_COMMITTER_NAME": "r", "GIT_COMMITTER_EMAIL": "r@x",
+           "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}  # fmt: skip
+    repo = Repo(tmp_path / "platform")
+    root = repo.root / "terraform" / "db"
+
+    def run(argv: list[str]) -> str:
+        done = subprocess.run(argv, check=True, capture_output=True, text=True, env=env)
+        return done.stdout
+
+    def apply() -> None:
+        for step in (["init", "-input=false"], ["apply", "-input=false", "-auto-approve"]):
+            run(["terraform", f"-chdir={root}", *step])
+
+    repo.commit(T0 - timedelta(days=1), "db port", {
+        ".gitignore": ".terraform*\n*.tfstate*\n*.tfplan\n", "terraform/db/main.tf": TF_PORT % 5432,
+    })  # fmt: skip
+    apply()
+    bad = repo.commit(
+        T0 - timedelta(minutes=30), "db: move port", {"terraform/db/main.tf": TF_PORT % 6543}
+    )
+    apply()
+    assert run(["terraform", f"-chdir={root}", "output", "-raw", "db_port"]) == "6543"
+    found = GitSource(repo.root, ServiceMap({}), Executor(timeout=30)).changes(
+        T0 - timedelta(hours=1), T0
+    )
+    note = next(c for c in found if c.id == bad).undo or ""
+    for step in note.split(" && "):
+        run(shlex.split(step))
+    assert run(["terraform", f"-chdir={root}", "output", "-raw", "db_port"]) == "5432"
