@@ -13,6 +13,8 @@ from stanch.evidence.certs import load_settings as cert_settings
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.deploys import HelmSource, RolloutSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
+from stanch.evidence.unleash_events import UnleashSource
+from stanch.evidence.unleash_events import load_settings as unleash_settings
 from stanch.executor import Executor
 from stanch.model import evidence as model
 from stanch.model.clock import from_iso, iso
@@ -155,6 +157,10 @@ def _gather(
         )
         found += served
         sources.append(line)
+    unleash = unleash_settings(app.settings.raw)
+    if unleash is not None:
+        found += UnleashSource(unleash, ServiceMap(cfg.services, known)).changes(since, until)
+        sources.append(f"unleash:{unleash.url}")
     for release in releases:
         found += HelmSource(release, executor).changes()
         sources.append(f"helm:{release}")
