@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from stanch.errors import InvalidInput
+from stanch.evidence import infra
 from stanch.executor import Executor, Result
 from stanch.model.clock import from_iso, iso
 from stanch.model.evidence import Change
@@ -181,13 +182,15 @@ class GitSource:
         merge = len(parents.split()) > 1
         services = sorted({s for f in files for s in self.services.services_of(f)})
         kind = "merge" if merge and classify(files) == "code" else classify(files)
+        kind = infra.kind_of(kind, files)
         undo = ["git", "-C", str(self.repo), "revert", "--no-edit"]
         undo += ["-m", "1", sha] if merge else [sha]
+        note = infra.undo_note(self.repo, " ".join(undo), files)
         summary = subject.strip() + (f" — {_reverts(body)}" if _reverts(body) else "")
         return Change(
             kind=kind, id=sha, at=from_iso(when), summary=summary,
             source=f"git:{self.repo.name}", services=tuple(services), files=tuple(files),
-            size=size, undo=" ".join(undo), author=author,
+            size=size, undo=note, author=author,
         )  # fmt: skip
 
 

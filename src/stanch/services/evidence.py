@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from stanch.evidence import changelog
-from stanch.evidence.certs import CertSource
+from stanch.evidence.certs import CertSource, TlsSource
+from stanch.evidence.certs import load_settings as cert_settings
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.deploys import HelmSource, RolloutSource
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
+from stanch.evidence.unleash_events import UnleashSource
+from stanch.evidence.unleash_events import load_settings as unleash_settings
 from stanch.executor import Executor
 from stanch.model import evidence as model
 from stanch.model.clock import from_iso, iso
@@ -140,12 +143,24 @@ def _gather(
     known = tuple(sorted(set(cfg.services) | set(affected)))
     executor = Executor(timeout=60)
     since, until = onset - span, onset + model.GRACE_AFTER_ONSET
+    certs = cert_settings(app.settings.raw)
     for repo in repos:
         globs = {**catalog_globs(repo, executor), **cfg.services}
         mapping = ServiceMap(globs, tuple(sorted(set(known) | set(globs))))
         found += GitSource(repo, mapping, executor).changes(since, until)
         found += CertSource(repo, mapping, executor).changes(since, until)
+        found += CertSource(repo, mapping, executor).expiring(onset, until, certs.horizon)
         sources.append(f"git:{repo}")
+    for endpoint in certs.tls:
+        served, line = TlsSource(endpoint, ServiceMap(cfg.services, known), executor).changes(
+            since, onset, certs.horizon
+        )
+        found += served
+        sources.append(line)
+    unleash = unleash_settings(app.settings.raw)
+    if unleash is not None:
+        found += UnleashSource(unleash, ServiceMap(cfg.services, known)).changes(since, until)
+        sources.append(f"unleash:{unleash.url}")
     for release in releases:
         found += HelmSource(release, executor).changes()
         sources.append(f"helm:{release}")

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from stanch.errors import Conflict, InvalidInput
+from stanch.evidence import log_check
 from stanch.model import hypothesis as model
 from stanch.model.events import NewEvent
 from stanch.model.hypothesis import Hypothesis
 from stanch.model.incident import Incident
+from stanch.services import logs
 from stanch.services.context import App, record
 from stanch.services.evidence import settings_of
 from stanch.services.metrics import source_of
@@ -20,8 +22,15 @@ def listing(app: App, incident: str | None) -> list[Hypothesis]:
     return model.fold(app.store.iter_events(app.resolve_id(incident)))
 
 
-def run_check(app: App, check: str, prometheus: str | None) -> tuple[float | None, str]:
-    """Evaluate a check: `traces:FILE` (share of failing traces) or PromQL (instant value)."""
+def run_check(
+    app: App, check: str, prometheus: str | None, incident: str | None = None
+) -> tuple[float | None, str]:
+    """Evaluate a check: `traces:FILE` (share of failing traces), `logs:FILES:SIGNATURE`
+    (lines of a signature after the incident's onset) or PromQL (instant value)."""
+    if check.startswith(log_check.PREFIX):
+        wanted = log_check.parse(check)
+        request = logs.Request(paths=list(wanted.paths), incident=incident)
+        return log_check.count(logs.analyse(app, request).analysis, wanted)
     if check.startswith("traces:"):
         report = analyse(Path(check.removeprefix("traces:")))
         share = report.failing / report.traces if report.traces else None
@@ -53,6 +62,8 @@ def propose(
     key = app.resolve_id(incident)
     if (check is None) != (expect is None):
         raise InvalidInput("--check and --expect go together: the signal and what it should show")
+    if check is not None and check.startswith(log_check.PREFIX):
+        log_check.parse(check)  # a malformed check is refused before it is recorded
     events = app.store.events(key)
     known = model.fold(events)
     now = app.clock()
@@ -82,7 +93,7 @@ def verdict(
     if given is None:
         if target is None or target.check is None or target.expect is None:
             raise InvalidInput(f"{hid} has no check to run: give the verdict by hand")
-        value, found = run_check(app, target.check, prometheus)
+        value, found = run_check(app, target.check, prometheus, key)
         given = model.verdict_of(target.expect, value)
         evidence = "; ".join(p for p in (found, evidence) if p)
     now = app.clock()
