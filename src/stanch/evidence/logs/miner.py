@@ -34,6 +34,9 @@ def _hex_shape(match: re.Match[bytes]) -> bytes:
     return b"a" + b"0" * (len(word) - 1)
 
 
+_RUN = re.compile(rb"0{4,}")  # in a shape key: a run of four or more digits
+
+
 def _shape_key(line: str) -> bytes:
     """The line with every digit as 0 and whole-word hex ids as placeholders."""
     return _HEX_WORD.sub(_hex_shape, line.encode("utf-8", "replace").translate(_ZEROS))
@@ -79,12 +82,31 @@ class Miner:
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
         self._shapes: dict[bytes, _Shape] = {}
+        self._messages: dict[bytes, str] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def template(self, message: str) -> str:
-        return mask(message[:MAX_MESSAGE].strip())
+        """The masked message; answered from the message-shape cache when it can be.
+
+        Masking depends on digits only through "starts with a digit", "a digit follows"
+        and "three or more digits in a segment", so digit runs capped at three keep every
+        decision. When a template holds no digit, every digit sat in a masked segment and
+        every literal segment is digit-free: any message of the same capped shape masks
+        to the same template.
+        """
+        if len(message) > MAX_MESSAGE or not message.isascii():
+            return mask(message[:MAX_MESSAGE].strip())
+        key = _RUN.sub(b"000", _shape_key(message))
+        known = self._messages.get(key)
+        if known is None:
+            known = mask(message.strip())
+            if not _DIGIT.search(known):
+                if len(self._messages) >= SHAPE_CACHE:
+                    self._messages.clear()
+                self._messages[key] = known
+        return known
 
     def signature(self, template: str) -> str:
         known = self._ids.get(template)
