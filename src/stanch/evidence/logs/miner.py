@@ -120,12 +120,15 @@ class Miner:
         The hot path for per-line output and bulk grouping: a repeated shape costs one
         key computation and one dictionary lookup, nothing allocated but the key.
         """
-        known = self._shapes.get(_shape_key(line))
-        return known.signature if known is not None else self.parse(line).signature
+        key = _shape_key(line)
+        known = self._shapes.get(key)
+        return known.signature if known is not None else self._parse(line, key).signature
 
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
-        key = _shape_key(line)
+        return self._parse(line, _shape_key(line))
+
+    def _parse(self, line: str, key: bytes) -> Parsed:
         known = self._shapes.get(key)
         if known is not None:
             start, end = known.stamp
