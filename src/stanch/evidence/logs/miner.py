@@ -16,7 +16,8 @@ from stanch.evidence.logs.header import Split, split
 from stanch.evidence.logs.mask import mask
 
 MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
-SHAPE_CACHE = 50_000  # line shapes remembered; cleared when full so it follows the stream
+SHAPE_CACHE = 100_000  # line shapes remembered; cleared when full so it follows the stream
+MESSAGE_CACHE = 50_000  # message shapes remembered, likewise
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _DIGIT = re.compile(r"\d")
 # A hex id (8+ hex characters, 3+ digits, a letter) as a whole word is always masked,
@@ -103,7 +104,7 @@ class Miner:
         if known is None:
             known = mask(message.strip())
             if not _DIGIT.search(known):
-                if len(self._messages) >= SHAPE_CACHE:
+                if len(self._messages) >= MESSAGE_CACHE:
                     self._messages.clear()
                 self._messages[key] = known
         return known
