@@ -16,12 +16,14 @@ from stanch.evidence.logs.header import Split, split
 from stanch.evidence.logs.mask import mask
 
 MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
-SHAPE_CACHE = 50_000  # line shapes remembered; cleared when full so it follows the stream
+SHAPE_CACHE = 100_000  # line shapes remembered; cleared when full so it follows the stream
+MESSAGE_CACHE = 50_000  # message shapes remembered, likewise
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _DIGIT = re.compile(r"\d")
 # A hex id (8+ hex characters, 3+ digits, a letter) as a whole word is always masked,
 # whatever its letters: the shape keeps its length and first character class only.
-_HEX_WORD = re.compile(rb"(?<![0-9A-Za-z_])[0-9a-fA-F]{8,}(?![0-9A-Za-z_])")
+# (`\b` on bytes is the ASCII word boundary: the same test as look-arounds, and faster.)
+_HEX_WORD = re.compile(rb"\b[0-9a-fA-F]{8,}\b")
 
 
 def _hex_shape(match: re.Match[bytes]) -> bytes:
@@ -31,6 +33,14 @@ def _hex_shape(match: re.Match[bytes]) -> bytes:
     if word[:1] == b"0":
         return b"0a" + b"0" * (len(word) - 2)
     return b"a" + b"0" * (len(word) - 1)
+
+
+_RUN = re.compile(rb"0{4,}")  # in a shape key: a run of four or more digits
+
+
+def _shape_key(line: str) -> bytes:
+    """The line with every digit as 0 and whole-word hex ids as placeholders."""
+    return _HEX_WORD.sub(_hex_shape, line.encode("utf-8", "replace").translate(_ZEROS))
 
 
 def signature_id(template: str) -> str:
@@ -73,12 +83,31 @@ class Miner:
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
         self._shapes: dict[bytes, _Shape] = {}
+        self._messages: dict[bytes, str] = {}
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def template(self, message: str) -> str:
-        return mask(message[:MAX_MESSAGE].strip())
+        """The masked message; answered from the message-shape cache when it can be.
+
+        Masking depends on digits only through "starts with a digit", "a digit follows"
+        and "three or more digits in a segment", so digit runs capped at three keep every
+        decision. When a template holds no digit, every digit sat in a masked segment and
+        every literal segment is digit-free: any message of the same capped shape masks
+        to the same template.
+        """
+        if len(message) > MAX_MESSAGE or not message.isascii():
+            return mask(message[:MAX_MESSAGE].strip())
+        key = _RUN.sub(b"000", _shape_key(message))
+        known = self._messages.get(key)
+        if known is None:
+            known = mask(message.strip())
+            if not _DIGIT.search(known):
+                if len(self._messages) >= MESSAGE_CACHE:
+                    self._messages.clear()
+                self._messages[key] = known
+        return known
 
     def signature(self, template: str) -> str:
         known = self._ids.get(template)
@@ -86,9 +115,21 @@ class Miner:
             known = self._ids[template] = signature_id(template)
         return known
 
+    def signature_of(self, line: str) -> str:
+        """The signature of one raw line: `parse(line).signature`, without building parts.
+
+        The hot path for per-line output and bulk grouping: a repeated shape costs one
+        key computation and one dictionary lookup, nothing allocated but the key.
+        """
+        key = _shape_key(line)
+        known = self._shapes.get(key)
+        return known.signature if known is not None else self._parse(line, key).signature
+
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
-        key = _HEX_WORD.sub(_hex_shape, line.encode("utf-8", "replace").translate(_ZEROS))
+        return self._parse(line, _shape_key(line))
+
+    def _parse(self, line: str, key: bytes) -> Parsed:
         known = self._shapes.get(key)
         if known is not None:
             start, end = known.stamp

@@ -26,15 +26,15 @@ _WORKER = _Worker()
 
 
 def _range_signatures(bounds: tuple[int, int]) -> list[str]:
-    parse = _WORKER.miner.parse
-    return [parse(line).signature for line in _WORKER.lines[bounds[0] : bounds[1]]]
+    signature = _WORKER.miner.signature_of
+    return [signature(line) for line in _WORKER.lines[bounds[0] : bounds[1]]]
 
 
 def signatures_parallel(lines: Sequence[str], workers: int = 2) -> list[str]:
     """The signature of every line, in order, computed by `workers` processes."""
     if workers <= 1 or len(lines) < 2 * CHUNK:
         miner = Miner()
-        return [miner.parse(line).signature for line in lines]
+        return [miner.signature_of(line) for line in lines]
     ranges = [(i, min(i + CHUNK, len(lines))) for i in range(0, len(lines), CHUNK)]
     _WORKER.lines = lines
     try:
