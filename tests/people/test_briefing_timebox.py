@@ -13,11 +13,12 @@ import pytest
 from stanch.model import kinds
 from stanch.model.people import Person
 from stanch.model.timebox import diagnosis_reminder
-from stanch.services import briefing, incidents, timebox, types
+from stanch.services import briefing, incidents, job_rules, outbox, timebox, types
 from stanch.services.briefing import SendResult, SendStatus
 from stanch.services.context import App, record
 from stanch.services.types import evidence_dir
 from stanch.settings import load_settings
+from stanch.sim.receiver import Receiver
 from tests.conftest import T0
 from tests.support.cli import cli
 
@@ -188,3 +189,27 @@ def test_preserve_keeps_copies_command_output_and_state_with_their_hashes(
     assert missing.code == 1 and "no such file" in missing.err
     assert cli(capsys, team_app, "preserve").code == 1
     assert types.evidence_dir(team_app, key).name == f"{key}.evidence"
+
+
+def test_a_due_briefing_is_sent_by_the_schedule_to_each_stakeholder(
+    project: Path, hands: Hands, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STANCH_TEST_WEBHOOK_SECRET", "s3cret-for-tests")
+    with Receiver("s3cret-for-tests") as pager:
+        (project / "stanch.toml").write_text(
+            "[stanch]\n" + ROSTER + f'\n[comms.webhook]\nurl = "{pager.url}/hooks"\n'
+            'key_env = "STANCH_TEST_WEBHOOK_SECRET"\n'
+        )
+        app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "alice"}), clock=hands)
+        try:
+            key = incidents.declare(app, "Checkout fails", severity="SEV1").incident.id
+            hands.now += timedelta(minutes=1)
+            assert job_rules.briefings(app, job_rules.JobContext()).done == 1
+            assert job_rules.briefings(app, job_rules.JobContext()).done == 0  # not due again
+            outbox.deliver(app, key)
+        finally:
+            app.close()
+    sent = {r["payload"]["to"]: r["payload"]["text"] for r in pager.received}
+    assert set(sent) == {"vera@example.com", "cass@example.com"}
+    assert all("Business impact:" in text for text in sent.values())
+    assert {r["payload"]["action"] for r in pager.received} == {"briefing"}

@@ -10,6 +10,7 @@ from stanch.cli.context import ACTOR_OPTION, AT_OPTION, JSON_OPTION, app_of, con
 from stanch.model.clock import human_duration, iso
 from stanch.model.timeparse import parse_when
 from stanch.services import access, briefing, meeting, people, timebox
+from stanch.services import briefing_send as direct
 from stanch.services.incidents import Recorded
 from stanch.services.people_config import people_config
 
@@ -160,7 +161,10 @@ def briefing_send(
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Brief leadership and customer-facing teams: business impact, ETA, decisions needed."""
-    done = briefing.brief(app_of(ctx), incident, business_impact, eta, decision or (),
+    app = app_of(ctx)
+    key = app.resolve_id(incident)
+    sender = direct.sender_for(app, key, actor or app.settings.actor)
+    done = briefing.brief(app, key, business_impact, eta, decision or (), sender=sender,
                           actor=actor)  # fmt: skip
     if as_json:
         emit_json({"id": done.recorded.incident.id, "seq": done.recorded.event.seq,
@@ -170,6 +174,10 @@ def briefing_send(
     console.print(done.text, markup=False)
     names = ", ".join(p.name for p in done.recipients) or "nobody in the stakeholder teams"
     console.print(f"Recipients: {names}", markup=False)
+    if done.sent is None:
+        console.print(
+            "Recorded only: no direct channel ([comms.webhook]) is configured.", markup=False
+        )
 
 
 @briefing_app.command("due")

@@ -21,7 +21,15 @@ from stanch.model.jobs import POSTMORTEM_OVERDUE, SCHEDULER, overdue_summary
 from stanch.model.status import Status
 from stanch.model.watching import MITIGATED_LIKE, fold_watch
 from stanch.postmortem.config import load as postmortem_settings
-from stanch.services import action_notices, actions, postmortem, timebox, timers, watch
+from stanch.services import (
+    action_notices,
+    actions,
+    briefing_send,
+    postmortem,
+    timebox,
+    timers,
+    watch,
+)
 from stanch.services.actions import Nothing, new_event, record_seen
 from stanch.services.context import App
 from stanch.watch.base import SignalReader
@@ -142,6 +150,17 @@ def timeboxes(app: App, _ctx: JobContext) -> Outcome:
     return Outcome(reminded, errors)
 
 
+def briefings(app: App, _ctx: JobContext) -> Outcome:
+    """Brief the stakeholders directly when a briefing is due (SEV1 by default)."""
+    sent, errors = 0, []
+    for state in app.store.incidents(open_only=True):
+        try:
+            sent += briefing_send.send_due(app, state.id, SCHEDULER) is not None
+        except StanchError as exc:
+            errors.append(f"{state.id}: {exc.message}")
+    return Outcome(sent, errors)
+
+
 def default_jobs(app: App, tick: timedelta) -> list[Job]:
     """Every capability's periodic job; the comms pass runs every scheduler tick."""
     minute = timedelta(minutes=1)
@@ -156,4 +175,5 @@ def default_jobs(app: App, tick: timedelta) -> list[Job]:
             "sample the flagging signal after a mitigation",
         ),
         Job("timebox", minute, timeboxes, "diagnosis time-box reminders"),
+        Job("briefing", minute, briefings, "stakeholder briefings due on the cadence"),
     ]
