@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from stanch.model.kinds import UPDATE_POSTED
+from stanch.model.types import GENERIC_OUTBOUND
 from stanch.services import channel, incidents, outbox, updates
 from stanch.services.context import App
 from tests.comms.clock import ManualClock
@@ -118,3 +119,17 @@ def test_statuspage_outage_keeps_updates_in_order(wired: App, sp: FakeStatuspage
     outbox.deliver(wired, key)
     [incident] = sp.incidents.values()
     assert [u["status"] for u in incident["incident_updates"]] == ["investigating", "identified"]
+
+
+def test_a_security_update_leaves_stanch_without_detail(wired: App, slack: FakeSlack) -> None:
+    wired.viewer = "alice"  # restricted: only the people named on it may read it
+    key = incidents.declare(wired, "Admin tokens used from 203.0.113.9", incident_type="security",
+                            severity=None, actor="alice").incident.id  # fmt: skip
+    slack.add_channel(wired.store.state(key).channel)
+    draft = updates.compose(wired, key, did="rotated the admin tokens on db-7")
+    updates.post(wired, draft, audience="internal", actor="alice")
+    [chan] = slack.channels
+    assert chan.messages == [GENERIC_OUTBOUND]
+    # the full text stays on the record, for the people named on the incident
+    posted = [e for e in wired.store.events(key) if e.kind == "update.posted"]
+    assert "rotated the admin tokens on db-7" in str(posted[-1].data["text"])

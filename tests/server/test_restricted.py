@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from stanch.errors import GuardRefused
 from stanch.model import kinds
 from stanch.server.app import create_app
 from stanch.server.deps import SESSION_COOKIE
@@ -157,9 +158,14 @@ def test_the_status_page_leaves_it_out_until_a_statement_is_published(
 
 def test_the_built_in_comms_page_leaves_it_out_until_a_statement(doors: Doors) -> None:
     d = doors
-    for key in (d.plain, d.breach):
-        draft = updates.compose(d.app, key, message="Sign-in may fail for some users.")
-        updates.post(d.app, draft, audience="public", actor="alice", deliver=False)
+    draft = updates.compose(d.app, d.plain, message="Sign-in may fail for some users.")
+    updates.post(d.app, draft, audience="public", actor="alice", deliver=False)
+    # a restricted incident cannot be posted publicly at all before a statement
+    seen = len(d.app.store.events(d.breach))
+    draft = updates.compose(d.app, d.breach, message="Sign-in may fail for some users.")
+    with pytest.raises(GuardRefused, match="statement"):
+        updates.post(d.app, draft, audience="both", actor="alice", deliver=False)
+    assert len(d.app.store.events(d.breach)) == seen  # nothing recorded, nothing queued
     folder = outbox.config(d.app).status_dir
     page = json.loads((folder / "status.json").read_text())
     html = (folder / "index.html").read_text()
@@ -167,7 +173,8 @@ def test_the_built_in_comms_page_leaves_it_out_until_a_statement(doors: Doors) -
     assert SYMPTOM not in html and SYMPTOM not in json.dumps(page)
 
     types.publish_statement(d.app, d.breach, STATEMENT, actor="alice")
-    updates.publish(d.app)
+    draft = updates.compose(d.app, d.breach, message="Sign-in may fail for some users.")
+    updates.post(d.app, draft, audience="public", actor="alice", deliver=False)
     page = json.loads((folder / "status.json").read_text())
     text = json.dumps(page) + (folder / "index.html").read_text()
     assert len(page["incidents"]) == 2

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from stanch.errors import InvalidInput
+from stanch.errors import GuardRefused, InvalidInput
 from stanch.model import cadence, handoff, public
 from stanch.model import escalation as policy
 from stanch.model.clock import utc
@@ -94,18 +94,46 @@ def compose(app: App, incident: str | None, *, did: str = "", next_step: str = "
     return Draft(state, text, shown, nxt)
 
 
+def _restricted(app: App, state: Incident, audience: str, text: str) -> tuple[str, str | None]:
+    """(chat text, public text or None) as a restricted type allows them to leave stanch.
+
+    A restricted incident (security) is not public until a responder publishes a statement,
+    and its outbound messages carry that statement (or a generic line), never detail.
+    """
+    rules = people_config(app.settings).rules
+    events = app.store.events(state.id)
+    if rules[type_of(state)].outbound_detail:
+        return text, None
+    if audience != "internal" and not public_allowed(state, events, rules):
+        raise GuardRefused(
+            f"{state.id} is a restricted ({state.type}) incident: nothing goes public until "
+            f"a responder publishes a statement (stanch statement -i {state.id} TEXT)"
+        )
+    statement = public_statement(events)
+    return statement or GENERIC_OUTBOUND, statement
+
+
 def _outgoing(app: App, draft: Draft, audience: str, internal_text: str) -> list[outbox.Outgoing]:
     cfg = outbox.config(app)
     state = draft.incident
+    chat_text, statement = _restricted(app, state, audience, internal_text)
     items: list[outbox.Outgoing] = []
     if audience in ("internal", "both") and "slack" in cfg.providers:
-        items.append(outbox.Outgoing("slack", "post", state.channel, {"text": internal_text},
+        items.append(outbox.Outgoing("slack", "post", state.channel, {"text": chat_text},
                                      "internal update"))  # fmt: skip
     page = str(cfg.providers["statuspage"].options.get("page_id") or "") \
         if "statuspage" in cfg.providers else ""  # fmt: skip
     if audience in ("public", "both") and page:
         payload = {**draft.public.to_dict(), "text": draft.public.text(),
                    "severity": int(state.severity)}  # fmt: skip
+        if statement is not None:  # restricted: the approved statement is all that is said
+            payload = {
+                **payload,
+                "title": statement,
+                "text": statement,
+                "message": statement,
+                "impact": "",
+            }
         items.append(outbox.Outgoing("statuspage", "incident_update", page, payload,
                                      "public status page update"))  # fmt: skip
     return items
