@@ -133,3 +133,18 @@ def test_a_security_update_leaves_stanch_without_detail(wired: App, slack: FakeS
     # the full text stays on the record, for the people named on the incident
     posted = [e for e in wired.store.events(key) if e.kind == "update.posted"]
     assert "rotated the admin tokens on db-7" in str(posted[-1].data["text"])
+
+
+def test_a_security_channel_is_private_and_says_nothing_of_the_incident(
+    wired: App, slack: FakeSlack
+) -> None:
+    wired.viewer = "alice"
+    symptom = "Admin tokens used from 203.0.113.9"
+    key = incidents.declare(wired, symptom, incident_type="security", severity=None,
+                            commander="alice", actor="alice").incident.id  # fmt: skip
+    channel.open_channel(wired, key, invite=list(USERS))
+    [made] = slack.channels
+    assert made.is_private
+    assert "admin" not in made.name and "203" not in made.name  # the name spells nothing
+    assert "203.0.113.9" not in made.topic and made.topic.startswith("SEV1 | investigating")
+    assert all("203.0.113.9" not in m and "Admin tokens" not in m for m in made.messages)

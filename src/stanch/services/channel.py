@@ -6,18 +6,25 @@ from typing import Any
 
 from stanch.errors import InvalidInput
 from stanch.model.incident import Incident
+from stanch.model.types import type_of
 from stanch.services import outbox
 from stanch.services.context import App
+from stanch.services.people_config import people_config
 
 MAX_TOPIC = 250
+
+
+def _detail_allowed(app: App, state: Incident) -> bool:
+    """Restricted types (security) send no internal detail out of stanch."""
+    return people_config(app.settings).rules[type_of(state)].outbound_detail
 
 
 def topic(state: Incident, app: App) -> str:
     """Severity, status and commander, within Slack's 250 characters."""
     label = state.severity.label(app.settings.severity_scheme)
-    text = (
-        f"{label} | {state.status.value} | IC: {state.commander or 'unassigned'} | {state.symptom}"
-    )
+    text = f"{label} | {state.status.value} | IC: {state.commander or 'unassigned'}"
+    if _detail_allowed(app, state):
+        text += f" | {state.symptom}"
     return text[:MAX_TOPIC]
 
 
@@ -32,6 +39,8 @@ def open_channel(app: App, incident: str | None, *, invite: list[str] | None = N
     state = app.store.state(key)
     name = state.channel
     label = state.severity.label(app.settings.severity_scheme)
+    detail = _detail_allowed(app, state)
+    private = private or not detail  # a restricted incident's channel is private
     items = [
         outbox.Outgoing("slack", "create_channel", name, {"is_private": private}, f"#{name}"),
         outbox.Outgoing("slack", "set_topic", name, {"topic": topic(state, app)}, "topic"),
@@ -42,6 +51,11 @@ def open_channel(app: App, incident: str | None, *, invite: list[str] | None = N
                                      f"invite {len(users)}"))  # fmt: skip
     text = (f"Declared {label}: {state.symptom}\nImpact: {state.impact.summary()}\n"
             f"Commander: {state.commander or 'unassigned'}")  # fmt: skip
+    if not detail:
+        text = (
+            f"Declared {label} ({state.type}): the details are in stanch, readable by "
+            f"the people named on it. Commander: {state.commander or 'unassigned'}"
+        )
     items.append(outbox.Outgoing("slack", "post", name, {"text": text}, "declaration"))
     outbox.queue(app, key, items, who)
     return state, outbox.deliver(app, key, notifiers) if deliver else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,8 +113,13 @@ def declare(
     seen = parse_when(detected, now) if detected else None
     app.files.preflight()
 
+    restricted = not people_config(app.settings).rules[kind].outbound_detail
+
     def make(new_id: str) -> NewEvent:
         channel = channel_name(app.settings.channel_pattern, new_id, base_slug, declared)
+        if restricted:  # a channel name is outbound: it must not spell a security symptom
+            digest = hashlib.sha256(new_id.encode()).hexdigest()[:8]
+            channel = f"inc-{declared:%Y-%m-%d}-{kind.value.replace('_', '-')}-{digest}"
         declaration = decide.Declaration(
             symptom=symptom, severity=sev, impact=blast, slug=base_slug, channel=channel,
             onset_at=onset, detected_at=seen, services=_split(services),
