@@ -10,7 +10,7 @@ from stanch.services import escalation, incidents, outbox, updates
 from stanch.services.context import App
 from tests.comms.clock import ManualClock
 from tests.comms.conftest import PD_KEY
-from tests.conftest import T0
+from tests.conftest import T0, make_app
 from tests.fakes.comms_opsgenie import FakeOpsgenie
 from tests.fakes.comms_pagerduty import FakePagerDuty
 
@@ -139,3 +139,25 @@ def test_opsgenie_async_failure_is_reported(wired: App, og: FakeOpsgenie) -> Non
         assert not og.alerts
     finally:
         app.close()
+
+
+def test_a_security_page_carries_no_internal_detail(
+    wired: App, pd: FakePagerDuty, og: FakeOpsgenie
+) -> None:
+    config = wired.settings.root / "stanch.toml"
+    config.write_text(config.read_text() + '\n[comms.teams.security-oncall]\n'
+                      'pagerduty_routing_key_env = "PAYMENTS_PD_KEY"\n')  # fmt: skip
+    app = make_app(wired.settings.root)
+    app.viewer = "alice"
+    key = incidents.declare(app, "Admin tokens used from 203.0.113.9", severity="SEV1",
+                            incident_type="security", services=["checkout"],
+                            actor="alice").incident.id  # fmt: skip
+    done = escalation.escalate(app, key, reason="tokens leaked via db-7 backup",
+                               actor="alice")  # fmt: skip
+    app.close()
+    assert done.team == "security-oncall"  # the type's target, not the service's owner
+    [alert] = pd.alerts
+    assert "203.0.113.9" not in alert.summary and "db-7" not in alert.summary
+    assert alert.summary.startswith("[SEV1] security incident")
+    for og_alert in og.alerts:  # whatever reached Opsgenie says nothing either
+        assert "203.0.113.9" not in og_alert.message and "Admin" not in og_alert.message

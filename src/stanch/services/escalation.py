@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from stanch.errors import InvalidInput, NotFound
@@ -14,10 +14,12 @@ from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.kinds import PAGE_SENT
 from stanch.model.outbox import Message
+from stanch.model.types import outbound_text, type_of
 from stanch.notify.config import CommsConfig
 from stanch.owners.resolve import Owner, catalog_routing_key, resolve
 from stanch.services import outbox
 from stanch.services.context import App, record
+from stanch.services.people_config import people_config
 
 PAGERS = ("pagerduty", "opsgenie", "webhook")
 
@@ -100,6 +102,23 @@ def _pages(cfg: CommsConfig, state: Incident, team: str, reason: str,
     return items
 
 
+def _without_detail(page: outbox.Outgoing, state: Incident, generic: str) -> outbox.Outgoing:
+    """A page for a restricted incident: severity, type and channel, no internal detail."""
+    label = f"[SEV{int(state.severity)}] {state.type} incident, see {state.channel}"
+    payload = dict(page.payload)
+    for key in ("reason", "description", "text"):
+        if key in payload:
+            payload[key] = generic
+    for key in ("summary", "message"):
+        if key in payload:
+            payload[key] = label[:130] if key == "message" else label
+    if "details" in payload:
+        payload["details"] = {"channel": state.channel}
+    if "handoff" in payload:
+        payload["handoff"] = {"text": generic}
+    return replace(page, payload=payload, summary=label)
+
+
 def _snapshot_event(app: App, actor: str, snap: handoff.Snapshot,
                     kind: str, extra: dict[str, Any]) -> NewEvent:  # fmt: skip
     now = utc(app.clock())
@@ -117,6 +136,10 @@ def escalate(app: App, incident: str | None, *, to: str | None = None, reason: s
     state = app.store.state(key)
     if not state.is_open:
         raise InvalidInput(f"{key} is {state.status.value}: there is nobody left to page")
+    rules = people_config(app.settings).rules
+    target = rules[type_of(state)].escalation_target  # security: the security on-call
+    if not to and target and cfg.team(target) is not None:
+        to = target
     team, owner = _owner_of(cfg, state, to)
     events = app.store.events(key)
     found = policy.triggers(state, events, cfg.escalation, utc(app.clock()))
@@ -129,7 +152,11 @@ def escalate(app: App, incident: str | None, *, to: str | None = None, reason: s
     record(app, key, lambda s: _snapshot_event(app, who, snap, policy.ESCALATED, asked))
     record(app, key, lambda s: _snapshot_event(
         app, who, snap, policy.HANDOFF, {"summary": snap.text()}))  # fmt: skip
-    queued = outbox.queue(app, key, _pages(cfg, state, team, why, snap), who)
+    pages = _pages(cfg, state, team, why, snap)
+    if not rules[type_of(state)].outbound_detail:
+        generic = outbound_text(state, events, "", rules)
+        pages = [_without_detail(page, state, generic) for page in pages]
+    queued = outbox.queue(app, key, pages, who)
     attempts = outbox.deliver(app, key, notifiers) if deliver and queued else []
     return Escalated(app.store.state(key), owner, team, snap, found, queued, attempts)
 
