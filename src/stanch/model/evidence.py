@@ -34,6 +34,8 @@ TAXONOMY: Final[dict[str, tuple[str, float]]] = {
     "dependency": ("service_provider_change", 0.05),
     # An expiry breaks every handshake at once: when it lands at onset it is rarely innocent.
     "cert": ("other", 0.37),
+    # So does a quota that runs out: the next pod, volume or request fails from that moment.
+    "quota": ("capacity_management", 0.3),
     "test": ("other", 0.01),
     "docs": ("other", 0.005),
 }

@@ -12,6 +12,8 @@ from stanch.evidence.certs import CertSource, TlsSource
 from stanch.evidence.certs import load_settings as cert_settings
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.deploys import HelmSource, RolloutSource
+from stanch.evidence.quotas import load_settings as quota_settings
+from stanch.evidence.quotas import quota_changes
 from stanch.evidence.settings import EvidenceSettings, load, parse_duration
 from stanch.evidence.unleash_events import UnleashSource
 from stanch.evidence.unleash_events import load_settings as unleash_settings
@@ -22,6 +24,7 @@ from stanch.model.evidence import Change, Suspect
 from stanch.model.incident import Incident
 from stanch.model.kinds import CHANGE_RECORDED
 from stanch.model.timeparse import parse_when
+from stanch.prometheus import PrometheusClient
 from stanch.services.context import App, record
 
 TOP_RECORDED = 5
@@ -161,6 +164,11 @@ def _gather(
     if unleash is not None:
         found += UnleashSource(unleash, ServiceMap(cfg.services, known)).changes(since, until)
         sources.append(f"unleash:{unleash.url}")
+    quotas = quota_settings(app.settings.raw)
+    if quotas is not None and cfg.prometheus_url:
+        client = PrometheusClient(cfg.prometheus_url)
+        found += quota_changes(client, quotas, onset, known)
+        sources.append(f"quotas:{cfg.prometheus_url}")
     for release in releases:
         found += HelmSource(release, executor).changes()
         sources.append(f"helm:{release}")
