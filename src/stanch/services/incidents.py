@@ -133,15 +133,26 @@ def declare(
     return Recorded(state, event, path)
 
 
-def log(app: App, incident: str | None, text: str, *, actor: str | None = None,
-        at: str | None = None) -> Recorded:  # fmt: skip
-    """A free-text action or note on the timeline."""
+# A decision as a use case makes it: (state, actor, when it happened, when recorded).
+Decision = Callable[[Incident, str, datetime, datetime], NewEvent]
+
+
+def record_as(app: App, incident: str | None, decision: Decision, actor: str | None,
+              at: str | None) -> Recorded:  # fmt: skip
+    """Resolve the id, take the actor and `--at`, record one decision: most use cases."""
     key = app.resolve_id(incident)
     now = app.clock()
     moment = when(app, at, now)
     who = actor or app.settings.actor
-    event, state = record(app, key, lambda s: decide.note(s, text, who, moment, now))
+    event, state = record(app, key, lambda s: decision(s, who, moment, now))
     return Recorded(state, event, app.files.path(key))
+
+
+def log(app: App, incident: str | None, text: str, *, actor: str | None = None,
+        at: str | None = None) -> Recorded:  # fmt: skip
+    """A free-text action or note on the timeline."""
+    return record_as(app, incident, lambda s, who, moment, now: decide.note(
+        s, text, who, moment, now), actor, at)  # fmt: skip
 
 
 def set_status(app: App, incident: str | None, target: str, reason: str = "", *,
@@ -191,44 +202,25 @@ def _run_guards(app: App, key: str, status: Status, override: str) -> int:
 def set_severity(app: App, incident: str | None, target: str, reason: str = "", *,
                  actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Raise or lower the severity."""
-    key = app.resolve_id(incident)
     sev = Severity.parse(target)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(
-        app, key, lambda s: decide.change_severity(s, sev, reason, who, moment, now)
-    )
-    return Recorded(state, event, app.files.path(key))
+    return record_as(app, incident, lambda s, who, moment, now: decide.change_severity(
+        s, sev, reason, who, moment, now), actor, at)  # fmt: skip
 
 
 def assign(app: App, incident: str | None, role: str, people: list[str], *, add: bool = False,
            actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Give a role to one or more people."""
-    key = app.resolve_id(incident)
     names = _split(people)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
     role_key = role.strip().lower().replace("-", "_")
-    event, state = record(
-        app, key, lambda s: decide.assign(s, role_key, names, who, moment, now, add=add)
-    )
-    return Recorded(state, event, app.files.path(key))
+    return record_as(app, incident, lambda s, who, moment, now: decide.assign(
+        s, role_key, names, who, moment, now, add=add), actor, at)  # fmt: skip
 
 
 def set_section(app: App, incident: str | None, key: str, title: str, markdown: str, *,
                 summary: str = "", actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Set a named Markdown section of the incident file (postmortem, updates …)."""
-    key_ = app.resolve_id(incident)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(
-        app, key_,
-        lambda s: decide.set_section(s, key, title, markdown, who, moment, now, summary=summary),
-    )  # fmt: skip
-    return Recorded(state, event, app.files.path(key_))
+    return record_as(app, incident, lambda s, who, moment, now: decide.set_section(
+        s, key, title, markdown, who, moment, now, summary=summary), actor, at)  # fmt: skip
 
 
 def amend(

@@ -2,56 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from stanch.model import people
-from stanch.model.events import NewEvent
 from stanch.model.incident import Incident
 from stanch.model.people import Person, Response, response_of, time_to_acknowledge
-from stanch.services.context import App, record
-from stanch.services.incidents import Recorded, when
+from stanch.services.context import App
+from stanch.services.incidents import Recorded, record_as
 from stanch.services.people_config import people_config
-
-Decision = Callable[[Incident, str, datetime, datetime], NewEvent]
-
-
-def _record(app: App, incident: str | None, decision: Decision, actor: str | None,
-            at: str | None) -> Recorded:  # fmt: skip
-    key = app.resolve_id(incident)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(app, key, lambda s: decision(s, who, moment, now))
-    return Recorded(state, event, app.files.path(key))
 
 
 def page(app: App, incident: str | None, target: str, *, reason: str = "", service: str = "",
          actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Record that someone (or a schedule) was paged by hand."""
-    return _record(app, incident, lambda s, who, moment, now: people.page(
+    return record_as(app, incident, lambda s, who, moment, now: people.page(
         s, target, reason, who, moment, now, service=service), actor, at)  # fmt: skip
 
 
 def acknowledge(app: App, incident: str | None, by: str | None = None, *, target: str = "",
                 actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Record an acknowledgement (by the actor unless named)."""
-    return _record(app, incident, lambda s, who, moment, now: people.acknowledge(
+    return record_as(app, incident, lambda s, who, moment, now: people.acknowledge(
         s, by or who, who, moment, now, target=target), actor, at)  # fmt: skip
 
 
 def join(app: App, incident: str | None, who_joined: str | None = None, *,
          role: str = "responder", actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Record that a responder joined (the actor unless named)."""
-    return _record(app, incident, lambda s, who, moment, now: people.join(
+    return record_as(app, incident, lambda s, who, moment, now: people.join(
         s, who_joined or who, role, who, moment, now), actor, at)  # fmt: skip
 
 
 def grant(app: App, incident: str | None, person: str, *, reason: str = "", revoke: bool = False,
           actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Name someone on a restricted incident so they may read it (or take that back)."""
-    return _record(app, incident, lambda s, who, moment, now: people.grant(
+    return record_as(app, incident, lambda s, who, moment, now: people.grant(
         s, person, reason, who, moment, now, revoke=revoke), actor, at)  # fmt: skip
 
 

@@ -15,7 +15,7 @@ from stanch.executor import Executor
 from stanch.model import type_events
 from stanch.model.types import IncidentType
 from stanch.services.context import App, record
-from stanch.services.incidents import Recorded, when
+from stanch.services.incidents import Recorded, record_as, when
 
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
 
@@ -23,15 +23,9 @@ MAX_EVIDENCE_BYTES = 256 * 1024 * 1024
 def set_type(app: App, incident: str | None, target: str, reason: str = "", *,
              actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Change the incident's type; the old type stays in the record."""
-    key = app.resolve_id(incident)
     kind = IncidentType.parse(target)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(
-        app, key, lambda s: type_events.change_type(s, kind, reason, who, moment, now)
-    )
-    return Recorded(state, event, app.files.path(key))
+    return record_as(app, incident, lambda s, who, moment, now: type_events.change_type(
+        s, kind, reason, who, moment, now), actor, at)  # fmt: skip
 
 
 def evidence_dir(app: App, incident_id: str) -> Path:
@@ -105,14 +99,8 @@ def preserve(app: App, incident: str | None, files: Sequence[Path] = (),
 def write_path(app: App, incident: str | None, *, stop: bool, how: str,
                actor: str | None = None, at: str | None = None) -> Recorded:  # fmt: skip
     """Record that the write path was stopped (or resumed)."""
-    key = app.resolve_id(incident)
-    now = app.clock()
-    moment = when(app, at, now)
-    who = actor or app.settings.actor
-    event, state = record(
-        app, key, lambda s: type_events.write_path(s, stop, how, who, moment, now)
-    )
-    return Recorded(state, event, app.files.path(key))
+    return record_as(app, incident, lambda s, who, moment, now: type_events.write_path(
+        s, stop, how, who, moment, now), actor, at)  # fmt: skip
 
 
 def publish_statement(app: App, incident: str | None, text: str, *,
