@@ -86,8 +86,8 @@ class Kube:
         return [c for c in self.calls() if not any(c[: len(r)] == r for r in reads)]
 
 
-@pytest.fixture
-def kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
+def install_kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
+    """The kubectl/helm stand-in on PATH (for child processes too), with fresh state."""
     bin_dir = tmp_path / "standin-bin"
     state_file = tmp_path / "kube-state.json"
     install(bin_dir, state_file, json.loads(json.dumps(KUBE_STATE)))
@@ -96,12 +96,22 @@ def kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
     return Kube(state_file)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def make_repo(tmp_path: Path) -> Path:
+    """The lever tests' repository: manifests, a helmfile, a flagd file, in real git."""
     root = tmp_path / "repo"
     root.mkdir()
     init_repo(root, REPO_FILES)
     return root
+
+
+@pytest.fixture
+def kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
+    return install_kube(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path)
 
 
 def lever_app(project: Path, repo: Path, extra: str = "", url: str | None = None) -> App:

@@ -7,7 +7,6 @@ agent drives `stanch mcp` as a subprocess and a person answers with the real CLI
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -20,9 +19,8 @@ from stanch.model.approvals import APPROVAL_REQUESTED
 from stanch.model.kinds import LEVER_APPLIED
 from stanch.services import levers as lever_service
 from stanch.services.context import App
-from tests.fakes.levers_kube import STATE_ENV, install
-from tests.levers.conftest import KUBE_STATE, REPO_FILES, Kube, lever_app
-from tests.levers.repos import init_repo
+from tests.fakes.levers_kube import STATE_ENV
+from tests.levers.conftest import Kube, install_kube, lever_app, make_repo
 from tests.mcp.support import server_params, structured
 from tests.support.cli import cli
 
@@ -38,21 +36,12 @@ Call = Callable[..., Awaitable[dict[str, Any]]]
 @pytest.fixture
 def kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
     """The kubectl/helm stand-in of the lever tests, on PATH for the server process too."""
-    bin_dir = tmp_path / "standin-bin"
-    state_file = tmp_path / "kube-state.json"
-    install(bin_dir, state_file, json.loads(json.dumps(KUBE_STATE)))
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    monkeypatch.setenv(STATE_ENV, str(state_file))
-    return Kube(state_file)
+    return install_kube(tmp_path, monkeypatch)
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """The lever tests' repository: manifests, a helmfile, a flagd file, in real git."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    init_repo(root, REPO_FILES)
-    return root
+    return make_repo(tmp_path)
 
 
 def agent(project: Path, kube: Kube) -> Client:
