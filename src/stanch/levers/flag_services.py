@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -31,6 +32,26 @@ def _shown(response: httpx.Response) -> dict[str, Any]:
             "status": response.status_code, "body": response.text[:500]}  # fmt: skip
 
 
+ReadState = Callable[[httpx.Client, Plan], tuple[bool | None, httpx.Response]]
+
+
+def _check_on(plan: Plan, ctx: Ctx, service: str, read: ReadState, restores: str) -> Check:
+    """Viability of a flag-off lever on a flag service: the flag exists and is on now."""
+    try:
+        url, headers = _conf(ctx, service)
+        with _client(url, headers, ctx) as client:
+            on, got = read(client, plan)
+    except (LookupError, httpx.HTTPError) as exc:
+        return Check(False, str(exc))
+    if on is None:
+        return Check(False, f"flag or environment not found (HTTP {got.status_code})",
+                     results=(_shown(got),))  # fmt: skip
+    if not on:
+        return Check(False, "the flag is already off in that environment")
+    return Check(True, f"flag is on; {restores}", plan["command"], plan["rollback"],
+                 (_shown(got),))  # fmt: skip
+
+
 class UnleashExecutor:
     """POST …/environments/{env}/off, verified by reading the flag back."""
 
@@ -44,19 +65,7 @@ class UnleashExecutor:
         return (None if env is None else bool(env.get("enabled"))), got
 
     def check(self, plan: Plan, ctx: Ctx) -> Check:
-        try:
-            url, headers = _conf(ctx, "unleash")
-            with _client(url, headers, ctx) as client:
-                enabled, got = self._enabled(client, plan)
-        except (LookupError, httpx.HTTPError) as exc:
-            return Check(False, str(exc))
-        if enabled is None:
-            return Check(False, f"flag or environment not found (HTTP {got.status_code})",
-                         results=(_shown(got),))  # fmt: skip
-        if not enabled:
-            return Check(False, "the flag is already off in that environment")
-        return Check(True, "flag is on; turning it on again restores it", plan["command"],
-                     plan["rollback"], (_shown(got),))  # fmt: skip
+        return _check_on(plan, ctx, "unleash", self._enabled, "turning it on again restores it")
 
     def _toggle(self, plan: Plan, ctx: Ctx, action: dict[str, Any], want: bool) -> Done:
         try:
@@ -93,19 +102,7 @@ class LaunchDarklyExecutor:
         return (None if env is None else bool(env.get("on"))), got
 
     def check(self, plan: Plan, ctx: Ctx) -> Check:
-        try:
-            url, headers = _conf(ctx, "launchdarkly")
-            with _client(url, headers, ctx) as client:
-                on, got = self._on(client, plan)
-        except (LookupError, httpx.HTTPError) as exc:
-            return Check(False, str(exc))
-        if on is None:
-            return Check(False, f"flag or environment not found (HTTP {got.status_code})",
-                         results=(_shown(got),))  # fmt: skip
-        if not on:
-            return Check(False, "the flag is already off in that environment")
-        return Check(True, "flag is on; turnFlagOn restores it", plan["command"],
-                     plan["rollback"], (_shown(got),))  # fmt: skip
+        return _check_on(plan, ctx, "launchdarkly", self._on, "turnFlagOn restores it")
 
     def _patch(self, plan: Plan, ctx: Ctx, action: dict[str, Any], want: bool) -> Done:
         p = plan["params"]
