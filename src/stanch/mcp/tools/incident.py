@@ -57,6 +57,14 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
                        lambda key: ctx.done(incidents.log(app, key, text, actor=ctx.actor),
                                             "logged"))  # fmt: skip
 
+    _register_reads(server, ctx)
+    _register_moves(server, ctx)
+
+
+def _register_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """list and show: what the agent may read."""
+    app = ctx.app
+
     @server.tool(
         name="list",
         description="The incidents you may read, newest first (open only unless "
@@ -84,6 +92,11 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
             timeline=[TimelineEntry(seq=e.seq, at=iso(e.occurred_at), actor=e.actor, kind=e.kind,
                                     text=describe(e, scheme)) for e in shown.events],
         )  # fmt: skip
+
+
+def _register_moves(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """status, severity and assign: the moves, under the approval policy."""
+    app = ctx.app
 
     @server.tool(
         description="Move the incident's status (investigating, mitigating, mitigated, "
