@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stanch.evidence.logs.header import Split, split
@@ -80,10 +81,14 @@ class Miner:
     itself holds no digit.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, splitter: Callable[[str], Split] | None = None) -> None:
+        """`splitter` replaces header recognition (a user's `--log-format`); lines are then
+        cut by it and the line-shape cache, which relies on the built-in recognition, is off."""
         self._ids: dict[str, str] = {}
         self._shapes: dict[bytes, _Shape] = {}
         self._messages: dict[bytes, str] = {}
+        self._split = splitter or split
+        self._by_shape = splitter is None
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -121,13 +126,15 @@ class Miner:
         The hot path for per-line output and bulk grouping: a repeated shape costs one
         key computation and one dictionary lookup, nothing allocated but the key.
         """
+        if not self._by_shape:
+            return self._parse(line, b"").signature
         key = _shape_key(line)
         known = self._shapes.get(key)
         return known.signature if known is not None else self._parse(line, key).signature
 
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
-        return self._parse(line, _shape_key(line))
+        return self._parse(line, _shape_key(line) if self._by_shape else b"")
 
     def _parse(self, line: str, key: bytes) -> Parsed:
         known = self._shapes.get(key)
@@ -136,10 +143,10 @@ class Miner:
             header = Split(line[start:end] if known.shape else None, known.shape, known.level,
                            line[known.message_at :], start)  # fmt: skip
             return Parsed(header, known.template, known.signature)
-        header = split(line)
+        header = self._split(line)
         template = self.template(header.message)
         parsed = Parsed(header, template, self.signature(template))
-        if line.isascii() and not _DIGIT.search(template):
+        if self._by_shape and line.isascii() and not _DIGIT.search(template):
             self._remember(key, line, parsed)
         return parsed
 
