@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,3 +103,39 @@ def test_signatures_on_two_processes_match_one() -> None:
     lines[MIN_LINES // 2 + 1] = f"{stamp(5)} ERROR job deadbeef123456 failed"
     miner = Miner()
     assert signatures_parallel(lines, workers=2) == [miner.parse(x).signature for x in lines]
+
+
+def test_one_file_cut_into_ranges_gives_the_same_report_as_one_pass(tmp_path: Path) -> None:
+    from stanch.evidence.logs.parallel import analyse_files, plan
+    from stanch.evidence.logs.report import Report
+    from stanch.evidence.logs.sources import ReadStats, read_path
+
+    lines: list[str] = []
+    for s in range(0, 3000):
+        lines.append(f"{stamp(s)} INFO request ok id={s} took {s % 17} ms")
+        if s % 50 == 49:  # untimed stack traces; the cuts fall inside some of them
+            lines += [f"    at com.example.Handler.call(Handler.java:{s})"] * 30
+        if s == 2100:  # first seen in a later range, with its preceding lines
+            lines.append(f"{stamp(s)} ERROR db conn refused 10.0.0.1")
+    path = write(tmp_path / "big.log", *lines)
+    options = Options(onset=T0 + timedelta(seconds=1500), context=3)
+    one, stats = Analysis(options), ReadStats()
+    one.feed(read_path(path, stats))
+    expected = Report.of(one, stats, [str(path)]).to_json(10)
+    refused = next(s for s in expected["signatures"] if s["template"].startswith("db"))
+    assert (
+        refused["first"]["line"] == lines.index(f"{stamp(2100)} ERROR db conn refused 10.0.0.1") + 1
+    )
+    cut_in_traces = 0
+    for workers in range(2, 8):
+        jobs = plan([path], workers=workers, piece=1)
+        assert len(jobs) == workers and jobs[0].start == 0 and jobs[-1].end == path.stat().st_size
+        assert all(a.end == b.start for a, b in itertools.pairwise(jobs))
+        with path.open("rb") as handle:
+            for job in jobs[1:]:
+                handle.seek(job.start)
+                cut_in_traces += handle.readline().startswith(b"    at ")
+        split, split_stats = analyse_files([path], options, workers=workers, piece=1)
+        assert split_stats.lines == stats.lines == len(lines)
+        assert Report.of(split, split_stats, [str(path)]).to_json(10) == expected, workers
+    assert cut_in_traces > 0

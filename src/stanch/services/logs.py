@@ -98,7 +98,7 @@ def analyse(app: App, request: Request, *, loki: LogSource | None = None,
     analysis = Analysis(opts)
     workers = logs_settings.load(app.settings.raw).workers
     files = [p for p in request.paths if str(p) != "-" and p.is_file()]
-    if workers > 1 and len(files) > 1 and _size(files) >= parallel_bytes:
+    if workers > 1 and files and _size(files) >= parallel_bytes:
         rest = [p for p in request.paths if p not in files]
         analysis.feed(_lines(app, request, opts, stats, loki, rest))
         merged, file_stats = analyse_files(files, opts, workers)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
 from stanch.evidence.logs.miner import BLOCK, Facts, Miner
@@ -95,6 +95,28 @@ class Analysis:
         self._streams.clear()
         self._times.clear()
         self.miner = Miner()
+
+    def prime(self, source: str, texts: Sequence[str]) -> None:
+        """Take `texts` as the lines just before a stream's first: context for the first
+        occurrences and the time of untimed lines, without counting them."""
+        stream = self._streams.setdefault(
+            source, _Stream(recent=deque(maxlen=self.options.context))
+        )
+        for text, facts in zip(texts, self.miner.facts_many(texts), strict=True):
+            stream.last_at = self._time(facts[3], facts[4]) or stream.last_at
+            stream.recent.append(text)
+
+    def shift_lines(self, offset: int) -> None:
+        """Add `offset` to every recorded line number (a range read from inside a file)."""
+        if not offset:
+            return
+        for sig in self.signatures.values():
+            if sig.first is not None:
+                sig.first = replace(sig.first, line=sig.first.line + offset)
+            if sig.first_after_onset is not None:
+                sig.first_after_onset = replace(
+                    sig.first_after_onset, line=sig.first_after_onset.line + offset
+                )
 
     def merge(self, other: Analysis) -> None:
         """Fold in an analysis of other streams (another file, another worker)."""

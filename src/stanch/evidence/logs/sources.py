@@ -139,3 +139,54 @@ def read_path(path: Path, stats: ReadStats) -> Iterator[Line]:
             return
         handle.seek(0)
         yield from read_handle(handle, str(path), stats)
+
+
+class _Bounded:
+    """A binary handle that ends at byte `end`."""
+
+    def __init__(self, handle: BinaryIO, end: int) -> None:
+        self._handle, self._left = handle, end - handle.tell()
+
+    def read(self, size: int) -> bytes:
+        data = self._handle.read(max(0, min(size, self._left)))
+        self._left -= len(data)
+        return data
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == _GZIP_MAGIC
+
+
+def read_range(path: Path, start: int, end: int, stats: ReadStats) -> Iterator[Line]:
+    """Lines of bytes [start, end) of a plain file, numbered from 1 within the range."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        yield from read_handle(_Bounded(handle, end), str(path), stats)  # type: ignore[arg-type]
+
+
+def line_starts(path: Path, size: int, pieces: int) -> list[int]:
+    """Offsets cutting a plain file into `pieces` ranges of about equal size, each at the
+    start of a line: [0, …, size]."""
+    cuts = [0]
+    with path.open("rb") as handle:
+        for index in range(1, pieces):
+            handle.seek(max(size * index // pieces, cuts[-1]))
+            handle.readline()
+            if handle.tell() < size and handle.tell() > cuts[-1]:
+                cuts.append(handle.tell())
+    return [*cuts, size]
+
+
+def lines_before(path: Path, start: int, span: int = 64 * 1024) -> list[str]:
+    """The whole text lines in the `span` bytes just before byte `start`, in order."""
+    if start <= 0:
+        return []
+    begin = max(0, start - span)
+    with path.open("rb") as handle:
+        handle.seek(begin)
+        raws = handle.read(start - begin).split(b"\n")[:-1]
+    if begin > 0:
+        raws = raws[1:]  # the first is cut
+    texts = [_text(raw, ReadStats()) for raw in raws]
+    return [t for t in texts if t and not t.isspace()]
