@@ -1,0 +1,155 @@
+"""A header layout given by the user (`--log-format`), compiled once into a line splitter.
+
+Two forms are accepted:
+
+- a Loghub-style format, placeholders in angle brackets:
+  `<Date> <Time> <Pid> <Level> <Component>: <Content>`. Text between placeholders is a
+  regular-expression fragment as in Loghub's benchmark formats (`\\[<Time>\\]`,
+  `(\\[<Pid>\\])?`), with two conveniences: a run of spaces matches any run of
+  whitespace, and a bare `[` or `]` is taken literally. The whole line must match.
+- a Python regular expression with named groups, matched from the line start:
+  `(?P<timestamp>\\S+ \\S+) (?P<level>\\w+) (?P<message>.*)`.
+
+Names are read without regard to case: `Content`/`Message`/`Msg` is the message (required);
+`Level`/`Severity` the level; `Timestamp`/`Datetime` the whole timestamp, or else
+`Date`, `Time`, `Month`, `Day`, `Year` together (from the first to the last of them, as
+written in the line). A line that does not match falls back to the built-in recognition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stanch.errors import InvalidInput
+from stanch.evidence.logs.header import TIMESTAMP, Split, split
+from stanch.evidence.logs.timestamps import check_time_format
+
+_PLACEHOLDER = re.compile(r"<([^<>]*)>")
+_NAME = re.compile(r"[A-Za-z_]\w*")
+MESSAGE_NAMES = frozenset({"content", "message", "msg"})
+LEVEL_NAMES = frozenset({"level", "severity", "lvl", "loglevel"})
+STAMP_NAMES = frozenset({"timestamp", "datetime"})
+PART_NAMES = frozenset({"date", "time", "month", "day", "year"})
+
+
+@dataclass(frozen=True)
+class HeaderFormat:
+    """A compiled `--log-format`; calling it splits one line. Picklable for worker processes."""
+
+    text: str
+    pattern: re.Pattern[str]
+    message: str  # the message group's name
+    level: str | None
+    stamp: tuple[str, ...]  # the group names that together hold the timestamp
+    time_format: str | None = None  # strptime format of the timestamp text, if given
+
+    def __call__(self, line: str) -> Split:
+        match = self.pattern.match(line)
+        if match is None:
+            return split(line)
+        stamp, at = self._stamp(match)
+        level = match[self.level] if self.level else None
+        return Split(stamp, self._shape(stamp), (level or "").strip() or None,
+                     match[self.message] or "", at)  # fmt: skip
+
+    def _stamp(self, match: re.Match[str]) -> tuple[str | None, int]:
+        spans = [match.span(name) for name in self.stamp if match.start(name) >= 0]
+        if not spans:
+            return None, -1
+        start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        text = match.string[start:end]
+        stripped = text.strip()
+        return (stripped or None), start + len(text) - len(text.lstrip())
+
+    def _shape(self, stamp: str | None) -> str | None:
+        """The built-in timestamp shape of the text; None with a strptime format."""
+        if stamp is None or self.time_format:
+            return None
+        found = TIMESTAMP.match(stamp + " ")  # the epoch shape wants a space after it
+        return found.lastgroup if found and found.end() == len(stamp) else None
+
+
+def compile_format(text: str, time_format: str | None = None, *, origin: str = "--log-format",
+                   time_origin: str = "--time-format") -> HeaderFormat:  # fmt: skip
+    """Compile a Loghub-style format or a named-group regex; a mistake is one InvalidInput."""
+    if not text.strip():
+        raise InvalidInput(f"{origin}: the format is empty")
+    source = text if "(?P<" in text else _loghub_regex(text, origin)
+    try:
+        pattern = re.compile(source)
+    except re.error as exc:
+        raise InvalidInput(f"{origin}: not a valid pattern ({exc.msg})") from None
+    names = list(pattern.groupindex)
+    message = _pick(names, MESSAGE_NAMES)
+    if message is None:
+        raise InvalidInput(
+            f"{origin}: no message in the format; name it <Content> (or (?P<message>…) in a regex)"
+        )
+    stamp = _stamp_names(names)
+    if time_format is not None:
+        if not stamp:
+            raise InvalidInput(f"{time_origin}: {origin} has no <Timestamp>, <Date> or <Time>")
+        problem = check_time_format(time_format)
+        if problem:
+            raise InvalidInput(f"{time_origin}: {problem}")
+    return HeaderFormat(text, pattern, message, _pick(names, LEVEL_NAMES), stamp, time_format)
+
+
+def _pick(names: list[str], wanted: frozenset[str]) -> str | None:
+    return next((name for name in names if name.lower() in wanted), None)
+
+
+def _stamp_names(names: list[str]) -> tuple[str, ...]:
+    whole = _pick(names, STAMP_NAMES)
+    if whole is not None:
+        return (whole,)
+    return tuple(name for name in names if name.lower() in PART_NAMES)
+
+
+def _loghub_regex(text: str, origin: str) -> str:
+    """`<Date> <Time> <Level> <Component>: <Content>` as an anchored regex with named groups."""
+    pieces = _PLACEHOLDER.split(text)
+    if len(pieces) == 1:
+        raise InvalidInput(f"{origin}: no <placeholders>; e.g. '<Date> <Time> <Level> <Content>'")
+    names: set[str] = set()
+    out = ["^"]
+    last = len(pieces) - 2
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            out.append(_literal(piece))
+            continue
+        name = piece.strip()
+        if not _NAME.fullmatch(name):
+            raise InvalidInput(
+                f"{origin}: <{piece}> is not a placeholder name (letters, digits, _)"
+            )
+        if name in names:
+            raise InvalidInput(f"{origin}: <{name}> appears twice")
+        names.add(name)
+        # The message is usually last: it takes the rest of the line, whatever it holds.
+        greedy = index == last and name.lower() in MESSAGE_NAMES
+        out.append(f"(?P<{name}>.*)" if greedy else f"(?P<{name}>.*?)")
+    return "".join(out) + "$"
+
+
+def _literal(text: str) -> str:
+    """Loghub's literal text: regex as written, spaces as `\\s+`, bare brackets literal."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            out.append(text[index : index + 2])
+            index += 2
+            continue
+        if char == " ":
+            while index + 1 < len(text) and text[index + 1] == " ":
+                index += 1
+            out.append(r"\s+")
+        elif char in "[]":
+            out.append("\\" + char)
+        else:
+            out.append(char)
+        index += 1
+    return "".join(out)
