@@ -113,7 +113,7 @@ def _loghub_regex(text: str, origin: str) -> str:
     if len(pieces) == 1:
         raise InvalidInput(f"{origin}: no <placeholders>; e.g. '<Date> <Time> <Level> <Content>'")
     names: set[str] = set()
-    out = ["^"]
+    out = [r"^\s*"]  # Loghub strips the line first
     last = len(pieces) - 2
     for index, piece in enumerate(pieces):
         if index % 2 == 0:
