@@ -46,6 +46,9 @@ HDFS = "<Date> <Time> <Pid> <Level> <Component>: <Content>"
         (r"(?P<timestamp>\S+ \S+) (?P<level>[A-Z]+) +(?P<message>.*)",
          "2026-11-23 10:00:01.5 ERROR  upstream timeout after 30s",
          Split("2026-11-23 10:00:01.5", "iso", "ERROR", "upstream timeout after 30s", 0)),
+        (r"(?<ts>\S+) (?<severity>\w+) (?<msg>.*)",  # named groups as PCRE, Go and JS write them
+         "2026-11-23T10:00:01Z WARN pool low",
+         Split("2026-11-23T10:00:01Z", "iso", "WARN", "pool low", 0)),
         ("<Date> <Time> <Content>", "10:00 not a timestamp here",  # matches, but no known shape
          Split("10:00 not", None, None, "a timestamp here", 0)),
     ],
@@ -134,3 +137,10 @@ def test_analysis_groups_by_the_user_format(tmp_path: Path) -> None:
     declined = next(s for s in analysis.signatures.values() if s.level == "ERROR")
     assert declined.first is not None and declined.first.line == 2
     assert analysis.lines_outside == 1
+
+
+def test_brackets_captured_with_the_timestamp_are_left_out_of_it() -> None:
+    splitter = compile_format(r"(?P<timestamp>\[[^]]+\]) (?P<program>\S+) - (?P<message>.*)")
+    header = splitter("[10.30 16:49:06] chrome.exe - open")
+    assert (header.timestamp, header.shape, header.stamp_at) == ("10.30 16:49:06", "mmdd", 1)
+    assert header.message == "open"

@@ -8,10 +8,10 @@ Two forms are accepted:
   `(\\[<Pid>\\])?`), with two conveniences: a run of spaces matches any run of
   whitespace, and a bare `[` or `]` is taken literally. The whole line must match.
 - a Python regular expression with named groups, matched from the line start:
-  `(?P<timestamp>\\S+ \\S+) (?P<level>\\w+) (?P<message>.*)`.
+  `(?P<timestamp>\\S+ \\S+) (?P<level>\\w+) (?P<message>.*)` (`(?<name>…)` works too).
 
 Names are read without regard to case: `Content`/`Message`/`Msg` is the message (required);
-`Level`/`Severity` the level; `Timestamp`/`Datetime` the whole timestamp, or else
+`Level`/`Severity` the level; `Timestamp`/`Datetime`/`Ts` the whole timestamp, or else
 `Date`, `Time`, `Month`, `Day`, `Year` together (from the first to the last of them, as
 written in the line). A line that does not match falls back to the built-in recognition.
 """
@@ -27,9 +27,10 @@ from stanch.evidence.logs.timestamps import check_time_format
 
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
 _NAME = re.compile(r"[A-Za-z_]\w*")
+_OTHER_NAMED = re.compile(r"\(\?<(?=[A-Za-z_])")  # `(?<name>…)`, as PCRE, Go and JS write it
 MESSAGE_NAMES = frozenset({"content", "message", "msg"})
 LEVEL_NAMES = frozenset({"level", "severity", "lvl", "loglevel"})
-STAMP_NAMES = frozenset({"timestamp", "datetime"})
+STAMP_NAMES = frozenset({"timestamp", "datetime", "ts"})
 PART_NAMES = frozenset({"date", "time", "month", "day", "year"})
 
 
@@ -48,26 +49,27 @@ class HeaderFormat:
         match = self.pattern.match(line)
         if match is None:
             return split(line)
-        stamp, at = self._stamp(match)
+        stamp, shape, at = self._stamp(match)
         level = match[self.level] if self.level else None
-        return Split(stamp, self._shape(stamp), (level or "").strip() or None,
-                     match[self.message] or "", at)  # fmt: skip
+        return Split(stamp, shape, (level or "").strip() or None, match[self.message] or "", at)
 
-    def _stamp(self, match: re.Match[str]) -> tuple[str | None, int]:
+    def _stamp(self, match: re.Match[str]) -> tuple[str | None, str | None, int]:
+        """The timestamp text, its built-in shape (None with a strptime format) and offset."""
         spans = [match.span(name) for name in self.stamp if match.start(name) >= 0]
         if not spans:
-            return None, -1
+            return None, None, -1
         start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        text = match.string[start:end]
-        stripped = text.strip()
-        return (stripped or None), start + len(text) - len(text.lstrip())
-
-    def _shape(self, stamp: str | None) -> str | None:
-        """The built-in timestamp shape of the text; None with a strptime format."""
-        if stamp is None or self.time_format:
-            return None
-        found = TIMESTAMP.match(stamp + " ")  # the epoch shape wants a space after it
-        return found.lastgroup if found and found.end() == len(stamp) else None
+        text = match.string[start:end].strip()
+        if not text:
+            return None, None, -1
+        at = match.string.index(text, start)
+        if self.time_format:
+            return text, None, at
+        found = TIMESTAMP.match(text + " ")  # the epoch shape wants a space after it
+        shape = found.lastgroup if found and found.end() == len(text) else None
+        if found is None or shape is None:
+            return text, None, at
+        return found[shape], shape, at + found.start(shape)  # without enclosing brackets
 
 
 def compile_format(text: str, time_format: str | None = None, *, origin: str = "--log-format",
@@ -75,7 +77,10 @@ def compile_format(text: str, time_format: str | None = None, *, origin: str = "
     """Compile a Loghub-style format or a named-group regex; a mistake is one InvalidInput."""
     if not text.strip():
         raise InvalidInput(f"{origin}: the format is empty")
-    source = text if "(?P<" in text else _loghub_regex(text, origin)
+    if "(?P<" in text or _OTHER_NAMED.search(text):
+        source = _OTHER_NAMED.sub("(?P<", text)
+    else:
+        source = _loghub_regex(text, origin)
     try:
         pattern = re.compile(source)
     except re.error as exc:
