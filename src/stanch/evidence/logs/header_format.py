@@ -13,7 +13,10 @@ Two forms are accepted:
 Names are read without regard to case: `Content`/`Message`/`Msg` is the message (required);
 `Level`/`Severity` the level; `Timestamp`/`Datetime`/`Ts` the whole timestamp, or else
 `Date`, `Time`, `Month`, `Day`, `Year` together (from the first to the last of them, as
-written in the line). A line that does not match falls back to the built-in recognition.
+written in the line). A line starting with an RFC 3339 time a collector put in front
+(Loki's entry time, `kubectl logs --timestamps`) is matched after it when that finds a
+readable time or none; a line the format does not match falls back to the built-in
+recognition.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ from dataclasses import dataclass
 from stanch.errors import InvalidInput
 from stanch.evidence.logs.header import TIMESTAMP, Split, split
 from stanch.evidence.logs.timestamps import check_time_format
+from stanch.evidence.logs.timestamps import parse as parse_time
 
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
+_COLLECTOR_TIME = re.compile(
+    r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) "
+)
 _NAME = re.compile(r"[A-Za-z_]\w*")
 _OTHER_NAMED = re.compile(r"\(\?<(?=[A-Za-z_])")  # `(?<name>…)`, as PCRE, Go and JS write it
 MESSAGE_NAMES = frozenset({"content", "message", "msg"})
@@ -46,12 +53,39 @@ class HeaderFormat:
     time_format: str | None = None  # strptime format of the timestamp text, if given
 
     def __call__(self, line: str) -> Split:
+        prefix = _COLLECTOR_TIME.match(line)
+        if prefix is not None and (after := self._after(line, prefix)) is not None:
+            return after
         match = self.pattern.match(line)
+        return split(line) if match is None else self._split(match, 0)
+
+    def _after(self, line: str, prefix: re.Match[str]) -> Split | None:
+        """The line after a collector's time (Loki's entry time, `kubectl logs --timestamps`).
+
+        Taken when the format matches what follows and finds a readable time there, or
+        none (then the collector's time stands in); otherwise the time in front may be
+        the line's own, and the whole line is tried.
+        """
+        match = self.pattern.match(line[prefix.end() :])
         if match is None:
-            return split(line)
+            return None
+        header = self._split(match, prefix.end())
+        if header.timestamp is None:
+            return Split(prefix[1], "iso", header.level, header.message, 0)
+        return header if self._readable(header) else None
+
+    def _readable(self, header: Split) -> bool:
+        if self.time_format is None:
+            return header.shape is not None
+        return (
+            parse_time(None, header.timestamp, year=2000, time_format=self.time_format) is not None
+        )
+
+    def _split(self, match: re.Match[str], offset: int) -> Split:
         stamp, shape, at = self._stamp(match)
         level = match[self.level] if self.level else None
-        return Split(stamp, shape, (level or "").strip() or None, match[self.message] or "", at)
+        return Split(stamp, shape, (level or "").strip() or None, match[self.message] or "",
+                     at + offset if at >= 0 else at)  # fmt: skip
 
     def _stamp(self, match: re.Match[str]) -> tuple[str | None, str | None, int]:
         """The timestamp text, its built-in shape (None with a strptime format) and offset."""
