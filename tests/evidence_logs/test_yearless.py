@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stanch.evidence.logs.header import split
 from stanch.evidence.logs.timestamps import parse
@@ -86,3 +88,19 @@ def test_a_window_across_new_year_keeps_syslog_lines_in_order(tmp_path: Path) ->
         datetime(2026, 12, 31, 23, 59, 50, tzinfo=UTC),
         datetime(2027, 1, 1, 0, 0, 20, tzinfo=UTC),
     )
+
+
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+@given(
+    moment=st.datetimes(datetime(1990, 1, 1), datetime(2090, 1, 1)).map(
+        lambda m: m.replace(microsecond=0, tzinfo=UTC)
+    ),
+    lead=st.integers(-86_399, 364 * 86_400),  # the reference up to a day before, or later
+)
+def test_a_syslog_time_within_the_year_before_the_reference_reads_back_exactly(
+    moment: datetime, lead: int
+) -> None:
+    text = f"{_MONTHS[moment.month - 1]} {moment.day:2d} {moment:%H:%M:%S}"
+    assert parse("syslog", text, before=moment + timedelta(seconds=lead)) == moment
