@@ -91,12 +91,14 @@ def test_files_on_two_processes_give_the_same_report_as_one(tmp_path: Path, app:
 
 def test_signatures_on_two_processes_match_one() -> None:
     from stanch.evidence.logs.miner import Miner
-    from stanch.evidence.logs.parallel import CHUNK, signatures_parallel
+    from stanch.evidence.logs.parallel import MIN_LINES, signatures_parallel
 
     lines = [
         f"{stamp(i % 3600)} INFO job {i} done in {i % 97} ms on worker-{i % 5}"
-        for i in range(2 * CHUNK + 7)
+        for i in range(MIN_LINES + 7)
     ]
-    lines[CHUNK + 3] = f"{stamp(5)} ERROR job deadbeef12345 failed"
+    # lines of both length parities, shapes seen by one worker only, a line never repeated
+    lines[MIN_LINES // 2] = f"{stamp(5)} ERROR job deadbeef12345 failed"
+    lines[MIN_LINES // 2 + 1] = f"{stamp(5)} ERROR job deadbeef123456 failed"
     miner = Miner()
     assert signatures_parallel(lines, workers=2) == [miner.parse(x).signature for x in lines]

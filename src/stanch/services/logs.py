@@ -120,8 +120,8 @@ def per_line(app: App, request: Request, *, loki: LogSource | None = None) -> It
     """One signature id per input line: '-' for lines outside the window, blank or binary."""
     opts = options(app, request)
     analysis = Analysis(opts)
-    for line in _lines(app, request, opts, ReadStats(keep_skipped=True), loki):
-        yield analysis.add(line) or "-"
+    for sig in analysis.added(_lines(app, request, opts, ReadStats(keep_skipped=True), loki)):
+        yield sig or "-"
 
 
 def pin(app: App, report: Report, incident: str | None, top: int,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from stanch.evidence.logs.header_format import HeaderFormat
-from stanch.evidence.logs.miner import Miner
+from stanch.evidence.logs.miner import BLOCK, Miner, Parsed
 from stanch.evidence.logs.sources import Line
 from stanch.evidence.logs.timestamps import parse as parse_time
 
@@ -137,17 +137,35 @@ class Analysis:
                 mine.first_after_onset = later
 
     def feed(self, lines: Iterable[Line]) -> None:
+        for _ in self.added(lines):
+            pass
+
+    def added(self, lines: Iterable[Line]) -> Iterator[str | None]:
+        """`add` each line, in order, yielding what `add` returns; lines are parsed a
+        block at a time (the miner keys a whole block in a few calls)."""
+        block: list[Line] = []
         for line in lines:
-            self.add(line)
+            block.append(line)
+            if len(block) >= BLOCK:
+                yield from self._add_block(block)
+                block = []
+        yield from self._add_block(block)
+
+    def _add_block(self, block: list[Line]) -> Iterator[str | None]:
+        parsed = iter(self.miner.parse_many([line.text for line in block if not line.skipped]))
+        for line in block:
+            yield None if line.skipped else self._account(line, next(parsed))
 
     def add(self, line: Line) -> str | None:
         """Account one line; returns its signature id, or None when outside the window."""
         if line.skipped:
             return None
+        return self._account(line, self.miner.parse(line.text))
+
+    def _account(self, line: Line, parsed: Parsed) -> str | None:
         stream = self._streams.get(line.source)
         if stream is None:
             stream = self._streams[line.source] = _Stream(recent=deque(maxlen=self.options.context))
-        parsed = self.miner.parse(line.text)
         at = self._time(parsed.header.shape, parsed.header.timestamp)
         if at is None:
             at = stream.last_at

@@ -23,6 +23,9 @@ _VARIABLE = re.compile(
             rf"[-+]?\d{_SEG}*",  # starts with a digit: 42, 0x1f, 3.5s, 10.0.0.1
             # id-like (blk_-42, rdd_2_1, req-5f3a) or three digits anywhere (e5854eb7b8b09)
             rf"(?={_SEG}*?(?:[_-]-?\d|\d{_SEG}*?\d{_SEG}*?\d)){_SEG}+",
+            # a hex id of 8+ characters with a digit and a letter, however few digits
+            rf"(?={_SEG}*?(?<![A-Za-z0-9])(?=[a-fA-F]*\d)(?=\d*[a-fA-F])[0-9a-fA-F]{{8,}}"
+            rf"(?![A-Za-z0-9])){_SEG}+",
             r"[A-Za-z][\w-]*(?:\.[\w-]+)*\.(?:com|net|org|edu|io|exe|hk|cn|us|de|uk)\b",
         )
     )

@@ -10,38 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from stanch.evidence.logs.header import Split, split
 from stanch.evidence.logs.mask import mask
+from stanch.evidence.logs.shape_keys import digit_keys, hex_keys, shape_key
 
 MAX_MESSAGE = 4096  # longer messages are grouped on their first 4 KiB
 SHAPE_CACHE = 100_000  # line shapes remembered; cleared when full so it follows the stream
 MESSAGE_CACHE = 50_000  # message shapes remembered, likewise
-_ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _DIGIT = re.compile(r"\d")
-# A hex id (8+ hex characters, 3+ digits, a letter) as a whole word is always masked,
-# whatever its letters: the shape keeps its length and first character class only.
-# (`\b` on bytes is the ASCII word boundary: the same test as look-arounds, and faster.)
-_HEX_WORD = re.compile(rb"\b[0-9a-fA-F]{8,}\b")
-
-
-def _hex_shape(match: re.Match[bytes]) -> bytes:
-    word = match.group()
-    if word.count(b"0") < 3 or word.isdigit():
-        return word
-    if word[:1] == b"0":
-        return b"0a" + b"0" * (len(word) - 2)
-    return b"a" + b"0" * (len(word) - 1)
-
-
 _RUN = re.compile(rb"0{4,}")  # in a shape key: a run of four or more digits
-
-
-def _shape_key(line: str) -> bytes:
-    """The line with every digit as 0 and whole-word hex ids as placeholders."""
-    return _HEX_WORD.sub(_hex_shape, line.encode("utf-8", "replace").translate(_ZEROS))
+BLOCK = 2048  # lines keyed at once: a few C calls per block instead of per line
 
 
 def signature_id(template: str) -> str:
@@ -93,18 +74,19 @@ class Miner:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def template(self, message: str) -> str:
+    def template(self, message: str, key: bytes | None = None) -> str:
         """The masked message; answered from the message-shape cache when it can be.
 
         Masking depends on digits only through "starts with a digit", "a digit follows"
         and "three or more digits in a segment", so digit runs capped at three keep every
         decision. When a template holds no digit, every digit sat in a masked segment and
         every literal segment is digit-free: any message of the same capped shape masks
-        to the same template.
+        to the same template. `key`, when given, is the message's shape key (cut from its
+        line's key).
         """
         if len(message) > MAX_MESSAGE or not message.isascii():
             return mask(message[:MAX_MESSAGE].strip())
-        key = _RUN.sub(b"000", _shape_key(message))
+        key = _RUN.sub(b"000", shape_key(message) if key is None else key)
         known = self._messages.get(key)
         if known is None:
             known = mask(message.strip())
@@ -128,13 +110,50 @@ class Miner:
         """
         if not self._by_shape:
             return self._parse(line, b"").signature
-        key = _shape_key(line)
-        known = self._shapes.get(key)
-        return known.signature if known is not None else self._parse(line, key).signature
+        (shape,), (key,) = self._known([line])
+        return shape.signature if shape is not None else self._parse(line, key).signature
+
+    def signatures(self, lines: Sequence[str]) -> list[str]:
+        """`signature_of` for each line, in order: the bulk path, keyed a block at a time."""
+        if not self._by_shape:
+            return [self._parse(line, b"").signature for line in lines]
+        found: list[str] = []
+        parse = self._parse
+        for start in range(0, len(lines), BLOCK):
+            block = lines[start : start + BLOCK]
+            shapes, keys = self._known(block)
+            found += [shape.signature if shape is not None else parse(line, key).signature
+                      for line, key, shape in zip(block, keys, shapes, strict=True)]  # fmt: skip
+        return found
+
+    def parse_many(self, lines: Sequence[str]) -> list[Parsed]:
+        """`parse` for each line of a block, keyed at once."""
+        if not self._by_shape:
+            return [self._parse(line, b"") for line in lines]
+        _, keys = self._known(lines)
+        return [self._parse(line, key) for line, key in zip(lines, keys, strict=True)]
+
+    def _known(self, block: Sequence[str]) -> tuple[list[_Shape | None], list[bytes]]:
+        """Each line's remembered shape (None when new) and its shape key.
+
+        Most lines are found by their digit key alone; only the lines it misses pay for
+        the hex-id pass. Every remembered key is a hex key, and the hex pass leaves a hex
+        key unchanged, so a digit key that is found is its line's hex key too.
+        """
+        keys = digit_keys(block)
+        get = self._shapes.get
+        shapes = [get(key) for key in keys]
+        missing = [index for index, shape in enumerate(shapes) if shape is None]
+        if missing:
+            fixed = hex_keys([keys[index] for index in missing])
+            for index, key in zip(missing, fixed, strict=True):
+                keys[index] = key
+                shapes[index] = get(key)
+        return shapes, keys
 
     def parse(self, line: str) -> Parsed:
         """Header, template and signature of one raw line."""
-        return self._parse(line, _shape_key(line) if self._by_shape else b"")
+        return self._parse(line, shape_key(line) if self._by_shape else b"")
 
     def _parse(self, line: str, key: bytes) -> Parsed:
         known = self._shapes.get(key)
@@ -144,7 +163,7 @@ class Miner:
                            line[known.message_at :], start)  # fmt: skip
             return Parsed(header, known.template, known.signature)
         header = self._split(line)
-        template = self.template(header.message)
+        template = self.template(header.message, _message_key(line, key, header.message))
         parsed = Parsed(header, template, self.signature(template))
         if self._by_shape and line.isascii() and not _DIGIT.search(template):
             self._remember(key, line, parsed)
@@ -161,3 +180,12 @@ class Miner:
     def templates(self) -> dict[str, str]:
         """Signature id → template, for every signature seen."""
         return {sig: template for template, sig in self._ids.items()}
+
+
+def _message_key(line: str, key: bytes, message: str) -> bytes | None:
+    """The message's shape key cut from its line's, when the cut cannot move a word
+    boundary (the message starts the line or follows a separator); else None."""
+    at = len(line) - len(message)
+    if len(key) != len(line) or (at and (line[at - 1].isalnum() or line[at - 1] == "_")):
+        return None
+    return key[at:]

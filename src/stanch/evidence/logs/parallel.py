@@ -11,7 +11,7 @@ from stanch.evidence.logs.analyze import Analysis, Options
 from stanch.evidence.logs.miner import Miner
 from stanch.evidence.logs.sources import ReadStats, read_path
 
-CHUNK = 50_000
+MIN_LINES = 100_000  # below this, one process is faster than starting another
 
 
 @dataclass
@@ -25,24 +25,28 @@ class _Worker:
 _WORKER = _Worker()
 
 
-def _range_signatures(bounds: tuple[int, int]) -> list[str]:
-    signature = _WORKER.miner.signature_of
-    return [signature(line) for line in _WORKER.lines[bounds[0] : bounds[1]]]
+def _share_signatures(share: tuple[int, int]) -> list[str]:
+    """The signatures of the lines whose length is `index` modulo `count`, in order."""
+    index, count = share
+    return _WORKER.miner.signatures([line for line in _WORKER.lines if len(line) % count == index])
 
 
 def signatures_parallel(lines: Sequence[str], workers: int = 2) -> list[str]:
-    """The signature of every line, in order, computed by `workers` processes."""
-    if workers <= 1 or len(lines) < 2 * CHUNK:
-        miner = Miner()
-        return [miner.signature_of(line) for line in lines]
-    ranges = [(i, min(i + CHUNK, len(lines))) for i in range(0, len(lines), CHUNK)]
+    """The signature of every line, in order, computed by `workers` processes.
+
+    Lines are shared out by length: two lines of the same shape have the same length, so
+    every shape is learned by one worker only and no parse is repeated across workers.
+    """
+    if workers <= 1 or len(lines) < MIN_LINES:
+        return Miner().signatures(lines)
     _WORKER.lines = lines
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_range_signatures, ranges, chunksize=1)
+            parts = pool.map(_share_signatures, [(i, workers) for i in range(workers)])
     finally:
         _WORKER.lines = ()
-    return [sig for part in parts for sig in part]
+    shares = [iter(part) for part in parts]
+    return [next(shares[len(line) % workers]) for line in lines]
 
 
 def _analyse_file(job: tuple[Path, Options]) -> tuple[Analysis, ReadStats]:
