@@ -144,3 +144,25 @@ def test_brackets_captured_with_the_timestamp_are_left_out_of_it() -> None:
     header = splitter("[10.30 16:49:06] chrome.exe - open")
     assert (header.timestamp, header.shape, header.stamp_at) == ("10.30 16:49:06", "mmdd", 1)
     assert header.message == "open"
+
+
+_STAMP_SHAPES = ["dddd-dd-ddTdd:dd:dd.dddZ", "dddddd dddddd", "dd/dd/dd dd:dd:dd", "dddddddddd",
+                 "dddddddd-dd:dd:dd:ddd", "dd.dd dd:dd:dd", "Mar dd dd:dd:dd", "dd-dd dd:dd:dd.ddd"]  # fmt: skip
+
+
+@given(
+    shape=st.sampled_from(_STAMP_SHAPES),
+    digits=st.lists(st.text("0123456789", min_size=40, max_size=40), min_size=2, max_size=2),
+)
+def test_remembered_timestamp_shapes_answer_like_a_fresh_read(
+    shape: str, digits: list[str]
+) -> None:
+    def stamp(fill: str) -> str:
+        chars = iter(fill)
+        return "".join(next(chars) if c == "d" else c for c in shape)
+
+    log_format = "<Timestamp> <Level> <Content>"
+    warm = compile_format(log_format)
+    warm(f"{stamp(digits[0])} INFO first")  # the shape is remembered from another text
+    line = f"{stamp(digits[1])} INFO second"
+    assert warm(line) == compile_format(log_format)(line)

@@ -22,13 +22,18 @@ recognition.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from stanch.errors import InvalidInput
 from stanch.evidence.logs.header import TIMESTAMP, Split, split
 from stanch.evidence.logs.timestamps import check_time_format
 from stanch.evidence.logs.timestamps import parse as parse_time
 
+SHAPE_CACHE = 4096  # timestamp digit shapes remembered; cleared when full
+# TIMESTAMP reads digits only as `\d`, but for the leading 1 of epoch seconds: every other
+# digit may stand for any, so texts equal under this mapping have the same shape.
+_DIGIT_CLASS = str.maketrans("023456789", "000000000")
 _PLACEHOLDER = re.compile(r"<([^<>]*)>")
 _COLLECTOR_TIME = re.compile(
     r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) "
@@ -51,6 +56,13 @@ class HeaderFormat:
     level: str | None
     stamp: tuple[str, ...]  # the group names that together hold the timestamp
     time_format: str | None = None  # strptime format of the timestamp text, if given
+    _shapes: dict[str, tuple[str | None, int, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @cached_property
+    def _stamp_groups(self) -> tuple[int, ...]:
+        return tuple(self.pattern.groupindex[name] for name in self.stamp)
 
     def __call__(self, line: str) -> Split:
         prefix = _COLLECTOR_TIME.match(line)
@@ -89,21 +101,39 @@ class HeaderFormat:
 
     def _stamp(self, match: re.Match[str]) -> tuple[str | None, str | None, int]:
         """The timestamp text, its built-in shape (None with a strptime format) and offset."""
-        spans = [match.span(name) for name in self.stamp if match.start(name) >= 0]
+        regs = match.regs
+        spans = [regs[group] for group in self._stamp_groups if regs[group][0] >= 0]
         if not spans:
             return None, None, -1
-        start, end = min(s for s, _ in spans), max(e for _, e in spans)
-        text = match.string[start:end].strip()
+        start, end = spans[0][0], spans[-1][1]
+        if len(spans) > 1:
+            start, end = min(s for s, _ in spans), max(e for _, e in spans)
+        text = match.string[start:end]
+        if text[:1].isspace() or text[-1:].isspace():
+            stripped = text.strip()
+            start, text = start + len(text) - len(text.lstrip()), stripped
         if not text:
             return None, None, -1
-        at = match.string.index(text, start)
         if self.time_format:
-            return text, None, at
-        found = TIMESTAMP.match(text + " ")  # the epoch shape wants a space after it
-        shape = found.lastgroup if found and found.end() == len(text) else None
-        if found is None or shape is None:
-            return text, None, at
-        return found[shape], shape, at + found.start(shape)  # without enclosing brackets
+            return text, None, start
+        shape, low, high = self._shape(text)
+        if shape is None:
+            return text, None, start
+        return text[low:high], shape, start + low  # without enclosing brackets
+
+    def _shape(self, text: str) -> tuple[str | None, int, int]:
+        """Which built-in shape the whole text is, and where; remembered per digit shape."""
+        key = text.translate(_DIGIT_CLASS)
+        known = self._shapes.get(key)
+        if known is None:
+            found = TIMESTAMP.match(text + " ")  # the epoch shape wants a space after it
+            shape = found.lastgroup if found and found.end() == len(text) else None
+            known = (None, 0, 0) if found is None or shape is None else (
+                shape, found.start(shape), found.end(shape))  # fmt: skip
+            if len(self._shapes) >= SHAPE_CACHE:
+                self._shapes.clear()
+            self._shapes[key] = known
+        return known
 
 
 def compile_format(text: str, time_format: str | None = None, *, origin: str = "--log-format",
