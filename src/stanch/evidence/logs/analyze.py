@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 from stanch.evidence.logs.header_format import HeaderFormat
-from stanch.evidence.logs.miner import BLOCK, Miner, Parsed
+from stanch.evidence.logs.miner import BLOCK, Facts, Miner
 from stanch.evidence.logs.sources import Line
 from stanch.evidence.logs.timestamps import parse as parse_time
 
@@ -152,30 +152,31 @@ class Analysis:
         yield from self._add_block(block)
 
     def _add_block(self, block: list[Line]) -> Iterator[str | None]:
-        parsed = iter(self.miner.parse_many([line.text for line in block if not line.skipped]))
+        facts = iter(self.miner.facts_many([line.text for line in block if not line.skipped]))
         for line in block:
-            yield None if line.skipped else self._account(line, next(parsed))
+            yield None if line.skipped else self._account(line, next(facts))
 
     def add(self, line: Line) -> str | None:
         """Account one line; returns its signature id, or None when outside the window."""
         if line.skipped:
             return None
-        return self._account(line, self.miner.parse(line.text))
+        return self._account(line, self.miner.facts_many([line.text])[0])
 
-    def _account(self, line: Line, parsed: Parsed) -> str | None:
+    def _account(self, line: Line, facts: Facts) -> str | None:
+        signature, template, level, shape, stamp = facts
         stream = self._streams.get(line.source)
         if stream is None:
             stream = self._streams[line.source] = _Stream(recent=deque(maxlen=self.options.context))
-        at = self._time(parsed.header.shape, parsed.header.timestamp)
+        at = self._time(shape, stamp)
         if at is None:
             at = stream.last_at
         else:
             stream.last_at = at
         inside = self._inside(at)
         if inside:
-            self._count(line, at, parsed.signature, parsed.template, parsed.header.level, stream)
+            self._count(line, at, signature, template, level, stream)
         stream.recent.append(line.text)
-        return parsed.signature if inside else None
+        return signature if inside else None
 
     def _time(self, shape: str | None, text: str | None) -> datetime | None:
         """Parse a header timestamp; busy logs repeat the same second, so remember a few."""

@@ -9,7 +9,7 @@ A line with no recognisable header is all message.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
@@ -46,8 +46,7 @@ _SYSLOG_TAG = re.compile(r"(?:[\w.-]+\s+)?[\w./()-]+\[\d+\]:(?=\s|$)")  # host p
 _SPACE = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class Split:
+class Split(NamedTuple):
     """A line cut into header parts and the free-text message."""
 
     timestamp: str | None  # the timestamp text as written

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from stanch.evidence.logs.header import Split, split
 from stanch.evidence.logs.mask import mask
@@ -30,13 +31,21 @@ def signature_id(template: str) -> str:
     return hashlib.blake2b(template.encode("utf-8", "replace"), digest_size=6).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
+class Parsed(NamedTuple):
     """One line, cut and grouped."""
 
     header: Split
     template: str
     signature: str
+
+
+# What an analysis reads of a line: signature, template, level, timestamp shape and text.
+Facts = tuple[str, str, str | None, str | None, str | None]
+
+
+def _facts(parsed: Parsed) -> Facts:
+    header = parsed.header
+    return parsed.signature, parsed.template, header.level, header.shape, header.timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +141,20 @@ class Miner:
             return [self._parse(line, b"") for line in lines]
         _, keys = self._known(lines)
         return [self._parse(line, key) for line, key in zip(lines, keys, strict=True)]
+
+    def facts_many(self, lines: Sequence[str]) -> list[Facts]:
+        """What an analysis needs of each line, without building its parts: a remembered
+        shape costs one slice and one tuple."""
+        if not self._by_shape:
+            return [_facts(self._parse(line, b"")) for line in lines]
+        shapes, keys = self._known(lines)
+        parse = self._parse
+        return [
+            _facts(parse(line, key)) if known is None
+            else (known.signature, known.template, known.level, known.shape,
+                  line[known.stamp[0] : known.stamp[1]] if known.shape else None)
+            for line, key, known in zip(lines, keys, shapes, strict=True)
+        ]  # fmt: skip
 
     def _known(self, block: Sequence[str]) -> tuple[list[_Shape | None], list[bytes]]:
         """Each line's remembered shape (None when new) and its shape key.

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from stanch.errors import InvalidInput, classify_os_error
 
@@ -23,8 +23,7 @@ _CONTROL = bytes(range(32)).replace(b"\t", b"").replace(b"\n", b"").replace(b"\r
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     source: str
     number: int
     text: str
@@ -56,9 +55,9 @@ def is_binary(raw: bytes) -> bool:
     return controls * 10 > len(raw) * 3
 
 
-def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
-    """Lines of at most MAX_LINE bytes, read in BLOCK-sized reads; the rest of a longer
-    line is skipped without being kept."""
+def _raw_blocks(handle: BinaryIO, stats: ReadStats) -> Iterator[list[bytes]]:
+    """Lines of at most MAX_LINE bytes, a read block's worth at a time; the rest of a
+    longer line is skipped without being kept."""
     pending = b""
     skipping = False
     while block := handle.read(BLOCK):
@@ -69,31 +68,51 @@ def _raw_lines(handle: BinaryIO, stats: ReadStats) -> Iterator[bytes]:
             skipping, block = False, block[newline + 1 :]
         lines = (pending + block if pending else block).split(b"\n")
         pending = lines.pop()
-        for line in lines:
-            if len(line) > MAX_LINE:
-                stats.truncated += 1
-            yield line[:MAX_LINE]
+        if any(len(line) > MAX_LINE for line in lines):
+            stats.truncated += sum(len(line) > MAX_LINE for line in lines)
+            lines = [line[:MAX_LINE] for line in lines]
         if len(pending) > MAX_LINE:
             stats.truncated += 1
-            yield pending[:MAX_LINE]
+            lines.append(pending[:MAX_LINE])
             pending, skipping = b"", True
+        yield lines
     if pending:
-        yield pending
+        yield [pending]
+
+
+def _texts(raws: list[bytes], stats: ReadStats) -> list[str]:
+    """Each raw line decoded, or "" for a binary one; a clean block is decoded at once."""
+    joined = b"\n".join(raws)
+    if b"\x00" not in joined and len(joined.translate(None, _CONTROL)) == len(joined):
+        text = joined.decode("utf-8", "replace")
+        if "\ufffd" not in text:
+            texts = text.split("\n")
+            if len(texts) == len(raws):
+                return [t.rstrip("\r") for t in texts] if "\r" in text else texts
+    return [_text(raw, stats) for raw in raws]
+
+
+def _text(raw: bytes, stats: ReadStats) -> str:
+    body = raw.rstrip(b"\r")
+    text = "" if is_binary(body) else body.decode("utf-8", "replace")
+    if text.count("\ufffd") * 10 > len(text) * 3 or (body.strip() and not text):
+        stats.binary += 1
+        text = ""
+    return text
 
 
 def read_handle(handle: BinaryIO, name: str, stats: ReadStats) -> Iterator[Line]:
     """Decode lines from an open binary handle, skipping binary garbage."""
-    for number, raw in enumerate(_raw_lines(handle, stats), 1):
-        stats.lines += 1
-        body = raw.rstrip(b"\r")
-        text = "" if is_binary(body) else body.decode("utf-8", "replace")
-        if text.count("\ufffd") * 10 > len(text) * 3 or (body.strip() and not text):
-            stats.binary += 1
-            text = ""
-        if text.strip():
-            yield Line(name, number, text)
-        elif stats.keep_skipped:
-            yield Line(name, number, "", skipped=True)
+    number = 0
+    keep = stats.keep_skipped
+    for raws in _raw_blocks(handle, stats):
+        stats.lines += len(raws)
+        for text in _texts(raws, stats):
+            number += 1
+            if text and not text.isspace():
+                yield Line(name, number, text)
+            elif keep:
+                yield Line(name, number, "", skipped=True)
 
 
 def read_path(path: Path, stats: ReadStats) -> Iterator[Line]:
