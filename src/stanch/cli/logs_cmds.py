@@ -44,6 +44,21 @@ def logs_command(
     incident: Annotated[
         str | None, typer.Option(help="Incident to pin the findings to (and take the onset from).")
     ] = None,
+    log_format: Annotated[
+        str | None,
+        typer.Option(
+            "--log-format",
+            help="Header layout, e.g. '<Date> <Time> <Level> <Component>: <Content>', "
+            "or a regex with (?P<message>…) (default: [logs] format, else recognised).",
+        ),
+    ] = None,
+    time_format: Annotated[
+        str | None,
+        typer.Option(
+            "--time-format",
+            help="strptime format of the --log-format timestamp, e.g. '%d/%m/%Y %H:%M:%S'.",
+        ),
+    ] = None,
     per_line: Annotated[
         bool, typer.Option("--per-line", help="Print one signature id per line.")
     ] = False,
@@ -51,7 +66,8 @@ def logs_command(
 ) -> None:
     """Group log lines by signature; rank what is new or surged since onset."""
     app = app_of(ctx)
-    request = logs.Request(list(files or []), loki, start, end, onset, context, incident)
+    request = logs.Request(list(files or []), loki, start, end, onset, context, incident,
+                           log_format, time_format)  # fmt: skip
     source = logs.loki_source(app, loki_url) if loki else None
     if per_line:
         write = sys.stdout.write

@@ -35,6 +35,8 @@ class Request:
     onset: str | None = None
     context: int | None = None
     incident: str | None = None  # read the onset from it, pin the result to it
+    log_format: str | None = None  # header layout; default: [logs] format, else recognised
+    time_format: str | None = None  # strptime format of that layout's timestamp
 
 
 def _when(app: App, text: str | None, now: datetime) -> datetime | None:
@@ -54,7 +56,8 @@ def options(app: App, request: Request) -> Options:
     context = conf.context if request.context is None else request.context
     if not 0 <= context <= 100:
         raise InvalidInput("--context must be 0–100 lines")
-    return Options(start, end, onset, context, conf.zone(), conf.year or now.year)
+    header = conf.header(request.log_format, request.time_format)
+    return Options(start, end, onset, context, conf.zone(), conf.year, end or now, header)
 
 
 def loki_source(app: App, url: str | None = None) -> LokiSource:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
+from stanch.evidence.logs.header_format import HeaderFormat
 from stanch.evidence.logs.miner import BLOCK, Facts, Miner
 from stanch.evidence.logs.sources import Line
 from stanch.evidence.logs.timestamps import parse as parse_time
@@ -26,14 +27,21 @@ _SEVERE = {"ERROR", "ERR", "CRIT", "CRITICAL", "FATAL", "SEVERE", "ALERT", "EMER
 
 @dataclass(frozen=True)
 class Options:
-    """What to look at: the window [start, end), the onset, how much context."""
+    """What to look at: the window [start, end), the onset, how much context; how to read.
+
+    Year-less timestamps take `year` when set, else the year that puts them closest
+    before `before` (the window end or now). `header` is a user's `--log-format`; it is
+    picklable, so worker processes use it too.
+    """
 
     start: datetime | None = None
     end: datetime | None = None
     onset: datetime | None = None
     context: int = 5
     zone: tzinfo = UTC
-    year: int = 1970
+    year: int | None = None
+    before: datetime | None = None
+    header: HeaderFormat | None = None
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,7 @@ class Analysis:
     """The running state of one analysis; feed lines, then read `signatures`."""
 
     options: Options = field(default_factory=Options)
-    miner: Miner = field(default_factory=Miner)
+    miner: Miner = field(init=False)
     signatures: dict[str, Signature] = field(default_factory=dict)
     lines_in_window: int = 0
     lines_outside: int = 0
@@ -90,11 +98,14 @@ class Analysis:
     _streams: dict[str, _Stream] = field(default_factory=dict)
     _times: dict[str, datetime | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.miner = Miner(self.options.header)
+
     def drop_streams(self) -> None:
         """Forget per-stream context (before sending the result to another process)."""
         self._streams.clear()
         self._times.clear()
-        self.miner = Miner()
+        self.miner = Miner(self.options.header)
 
     def prime(self, source: str, texts: Sequence[str]) -> None:
         """Take `texts` as the lines just before a stream's first: context for the first
@@ -195,7 +206,10 @@ class Analysis:
             return None
         known = self._times.get(text)
         if known is None:
-            known = parse_time(shape, text, zone=self.options.zone, year=self.options.year)
+            opts = self.options
+            time_format = opts.header.time_format if opts.header else None
+            known = parse_time(shape, text, zone=opts.zone, year=opts.year, before=opts.before,
+                               time_format=time_format)  # fmt: skip
             if len(self._times) >= TIME_CACHE:
                 self._times.clear()
             self._times[text] = known

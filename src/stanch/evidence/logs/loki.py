@@ -1,14 +1,16 @@
 """Read log lines from Loki's `GET /loki/api/v1/query_range` (log queries only).
 
-Pages forward through the window `limit` entries at a time; streams are merged by
-time so the analysis sees one timeline per label set. Each label set is its own
+Pages forward through the window `limit` entries at a time; each page starts at the
+last timestamp of the one before, skipping entries already read at it, so entries that
+share a nanosecond across a page boundary are neither missed nor repeated. Streams are
+merged by time so the analysis sees one timeline per label set. Each label set is its own
 stream (preceding lines stay within it); line numbers count entries per stream.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -19,6 +21,7 @@ from stanch.evidence.logs.sources import Line
 
 PATH = "/loki/api/v1/query_range"
 MAX_PAGES = 10_000
+MAX_LIMIT = 5000  # Loki's default max_entries_limit_per_query
 
 
 class LokiUnavailable(EnvironmentProblem):
@@ -56,21 +59,40 @@ class LokiSource:
         cursor = _ns(start)
         stop = _ns(end)
         numbers: dict[str, int] = {}
+        seen = _Boundary()
         with self._client() as client:
             for _ in range(MAX_PAGES):
                 entries = self._page(client, query, cursor, stop)
-                for stamp, stream, text in entries:
-                    numbers[stream] = numbers.get(stream, 0) + 1
-                    yield Line(stream, numbers[stream], _with_time(stamp, text))
+                fresh = [entry for entry in entries if not seen.holds(entry)]
+                yield from (_line(entry, numbers) for entry in fresh)
                 if len(entries) < self.limit:
                     return
-                # Entries sharing the last nanosecond beyond the page are not re-read.
-                cursor = entries[-1][0] + 1
+                seen.note(entries)
+                if entries[0][0] == entries[-1][0]:  # a whole page at one nanosecond
+                    yield from self._rest_at(client, query, seen, numbers)
+                    cursor = seen.at + 1
+                else:
+                    # The next page starts AT the last timestamp, so entries sharing it
+                    # beyond this page are read too; those already read are skipped.
+                    cursor = seen.at
+                if cursor >= stop:
+                    return
 
-    def _page(self, client: httpx.Client, query: str, start: int,
-              end: int) -> list[tuple[int, str, str]]:  # fmt: skip
+    def _rest_at(self, client: httpx.Client, query: str, seen: _Boundary,
+                 numbers: dict[str, int]) -> Iterator[Line]:  # fmt: skip
+        """All entries at `seen.at` not yet read, in one page of Loki's default cap."""
+        entries = self._page(client, query, seen.at, seen.at + 1, MAX_LIMIT)
+        if len(entries) >= MAX_LIMIT:
+            raise InvalidInput(
+                f"more than {MAX_LIMIT} Loki entries share one nanosecond ({seen.at}): "
+                "narrow the query"
+            )
+        yield from (_line(entry, numbers) for entry in entries if not seen.holds(entry))
+
+    def _page(self, client: httpx.Client, query: str, start: int, end: int,
+              limit: int | None = None) -> list[tuple[int, str, str]]:  # fmt: skip
         params = {"query": query, "start": str(start), "end": str(end),
-                  "limit": str(self.limit), "direction": "forward"}  # fmt: skip
+                  "limit": str(limit or self.limit), "direction": "forward"}  # fmt: skip
         try:
             response = client.get(PATH, params=params)
         except httpx.HTTPError as exc:
@@ -85,6 +107,23 @@ class LokiSource:
                 f"{_first_line(response.text)}"
             )
         return _entries(response)
+
+
+@dataclass
+class _Boundary:
+    """The entries already read at the nanosecond the next page starts from."""
+
+    at: int = -1
+    keys: set[tuple[str, str]] = field(default_factory=set)
+
+    def holds(self, entry: tuple[int, str, str]) -> bool:
+        return entry[0] == self.at and (entry[1], entry[2]) in self.keys
+
+    def note(self, entries: list[tuple[int, str, str]]) -> None:
+        last = entries[-1][0]
+        if last != self.at:
+            self.at, self.keys = last, set()
+        self.keys.update((stream, text) for stamp, stream, text in entries if stamp == last)
 
 
 def _entries(response: httpx.Response) -> list[tuple[int, str, str]]:
@@ -106,6 +145,13 @@ def _entries(response: httpx.Response) -> list[tuple[int, str, str]]:
         ) from None
     found.sort(key=lambda entry: entry[0])
     return found
+
+
+def _line(entry: tuple[int, str, str], numbers: dict[str, int]) -> Line:
+    """A Line of its stream, numbered by entries read from that stream so far."""
+    stamp, stream, text = entry
+    numbers[stream] = numbers.get(stream, 0) + 1
+    return Line(stream, numbers[stream], _with_time(stamp, text))
 
 
 def _labels(stream: dict[str, Any]) -> str:

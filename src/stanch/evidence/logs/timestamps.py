@@ -1,14 +1,19 @@
 """Turn the timestamp text found by `header.split` into an aware UTC datetime.
 
-Formats without a zone are read in `default_zone` (UTC unless told otherwise); formats
-without a year take `default_year`. An unreadable timestamp is None, never an error:
-one odd line must not stop a 2 GB read.
+Formats without a zone are read in `zone` (UTC unless told otherwise). Formats without
+a year (syslog `Mar  3 10:00:00`, `MM.dd`, logcat, a strptime format with no year) take
+`year` when it is given; otherwise the year that puts the time closest before `before`
+(the window end or now), allowing a day of clock skew, so a December line read in
+January is last year's. An unreadable timestamp is None, never an error: one odd line
+must not stop a 2 GB read.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import partial
 
 _MONTHS = {
     m: i
@@ -112,12 +117,73 @@ _PARSERS = {
 }  # fmt: skip
 
 
-def parse(shape: str | None, text: str | None, *, zone: tzinfo = UTC,
-          year: int = 1970) -> datetime | None:  # fmt: skip
-    """The UTC moment a header timestamp names, or None when it cannot be read."""
-    if not shape or not text:
+_YEARLESS = frozenset({"syslog", "mmdd", "logcat"})
+_YEAR_DIRECTIVE = re.compile(r"(?<!%)%[YyG]")
+SKEW = timedelta(days=1)  # a line this far after the reference still counts as "before" it
+NO_REFERENCE_YEAR = 1970  # year-less times with neither a year nor a reference
+
+Reader = Callable[[str, tzinfo, int], datetime]
+
+
+def _strptime(time_format: str, text: str, zone: tzinfo, year: int) -> datetime:
+    """A user's strptime format; without a year directive the year is put in front."""
+    text = text.strip()
+    if _YEAR_DIRECTIVE.search(time_format):
+        moment = datetime.strptime(text, time_format)
+    else:
+        moment = datetime.strptime(f"{year} {text}", f"%Y {time_format}")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def _closest_before(read: Reader, text: str, zone: tzinfo, before: datetime) -> datetime | None:
+    """The latest reading of a year-less time that is not after `before` (plus SKEW)."""
+    latest = before + SKEW
+    reference = before.astimezone(zone).year
+    for year in range(reference + 1, reference - 5, -1):  # Feb 29 may need four years back
+        try:
+            moment = read(text, zone, year)
+        except ValueError:
+            continue
+        if moment <= latest:
+            return moment
+    return None
+
+
+def parse(shape: str | None, text: str | None, *, zone: tzinfo = UTC, year: int | None = None,
+          before: datetime | None = None, time_format: str | None = None) -> datetime | None:  # fmt: skip
+    """The UTC moment a header timestamp names, or None when it cannot be read.
+
+    `shape` names a built-in TIMESTAMP alternative; with no shape, `time_format` (a
+    strptime format) reads the text.
+    """
+    if not text:
+        return None
+    read: Reader | None
+    if shape is not None:
+        read, yearless = _PARSERS.get(shape), shape in _YEARLESS
+    elif time_format:
+        read = partial(_strptime, time_format)
+        yearless = not _YEAR_DIRECTIVE.search(time_format)
+    else:
+        return None
+    if read is None:
         return None
     try:
-        return _PARSERS[shape](text, zone, year).astimezone(UTC)
+        if yearless and year is None and before is not None:
+            moment = _closest_before(read, text, zone, before)
+            return None if moment is None else moment.astimezone(UTC)
+        return read(text, zone, NO_REFERENCE_YEAR if year is None else year).astimezone(UTC)
     except (ValueError, KeyError, IndexError, OverflowError):
         return None
+
+
+def check_time_format(time_format: str) -> str | None:
+    """Why a strptime format cannot be used, or None when it can."""
+    if "%" not in time_format:
+        return "a strptime format needs % directives, e.g. '%d/%m/%Y %H:%M:%S'"
+    try:
+        datetime.strptime("", time_format)
+    except ValueError as exc:
+        if "directive" in str(exc) or "stray %" in str(exc):
+            return str(exc)
+    return None

@@ -40,6 +40,10 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         start: Annotated[str | None, Field(description="Window start, ISO or '1h ago'")] = None,
         end: Annotated[str | None, Field(description="Window end")] = None,
         onset: Annotated[str | None, Field(description="Default: the incident's onset")] = None,
+        log_format: Annotated[str | None, Field(description="Header layout, e.g. "
+                              "'<Date> <Time> <Level> <Content>' (default: [logs] format)")] = None,
+        time_format: Annotated[str | None, Field(description="strptime format of that "
+                               "layout's timestamp, e.g. '%d/%m/%Y %H:%M:%S'")] = None,
         top: Annotated[int, Field(ge=1, le=MAX_TOP, description="Signatures to return")] = 5,
         pin: Annotated[bool, Field(description="Record on the incident")] = True,
         incident: IncidentId = None,
@@ -47,7 +51,8 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         paths = [Path(f) for f in files or []]
         if not pin:  # a look only: nothing is recorded, no incident needed
             try:
-                request = logs.Request(paths, loki, start, end, onset, None, incident)
+                request = logs.Request(paths, loki, start, end, onset, None, incident,
+                                       log_format, time_format)  # fmt: skip
                 found = reachable(lambda: _analyse(ctx.app, request, loki_url))
             except UserError as exc:
                 return typed(Finding, refused(exc))
@@ -55,7 +60,8 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         def run(key: str) -> ActionResult:
             agent = as_agent(ctx)
-            request = logs.Request(paths, loki, start, end, onset, None, key)
+            request = logs.Request(paths, loki, start, end, onset, None, key, log_format,
+                                   time_format)  # fmt: skip
             found = reachable(lambda: _analyse(agent, request, loki_url))
             event = logs.pin(agent, found, key, top)
             state = ctx.app.store.state(key)
@@ -63,5 +69,6 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
                            recorded_seq=event.seq, incident=incident_summary(ctx, state),
                            report=found.to_json(top))  # fmt: skip
 
-        args = {"files": files, "loki": loki, "start": start, "end": end, "onset": onset}
+        args = {"files": files, "loki": loki, "start": start, "end": end, "onset": onset,
+                "log_format": log_format, "time_format": time_format}  # fmt: skip
         return typed(Finding, ctx.act(incident, "evidence_logs", "evidence:logs", args, run))
