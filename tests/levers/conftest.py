@@ -78,12 +78,22 @@ class Kube:
     def state(self) -> dict[str, Any]:
         return dict(json.loads(self.state_file.read_text()))
 
+    def update(self, **changes: Any) -> None:
+        """Change the cluster the stand-in shows (top-level keys replaced)."""
+        self.state_file.write_text(json.dumps({**self.state(), **changes}))
+
     def calls(self) -> list[list[str]]:
         return calls(self.state_file)
 
     def mutations(self) -> list[list[str]]:
-        reads = (["kubectl", "rollout", "history"], ["kubectl", "get"], ["helm", "history"])
-        return [c for c in self.calls() if not any(c[: len(r)] == r for r in reads)]
+        reads = (["rollout", "history"], ["get"], ["history"], ["list"])
+        # kubectl may take --context=… before its verb
+        return [c for c in self.calls()
+                if not any(_verb(c)[: len(r)] == r for r in reads)]  # fmt: skip
+
+
+def _verb(call: list[str]) -> list[str]:
+    return [part for part in call[1:] if not part.startswith("--context=")]
 
 
 def install_kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:

@@ -15,6 +15,7 @@ from typing import Any
 
 from stanch.errors import Conflict, GuardRefused, InvalidInput, NotFound, UserError
 from stanch.executor import Executor
+from stanch.levers import live as live_view
 from stanch.levers.candidates import FlagServices, candidates
 from stanch.levers.discover import Discovery, Progress, discover
 from stanch.levers.executors import ArgvExecutor, Ctx, LeverExecutor
@@ -28,7 +29,7 @@ from stanch.levers.history import (
     revert_lever,
     with_flag_keys,
 )
-from stanch.levers.settings import LeverSettings, lever_settings
+from stanch.levers.settings import LeverSettings, LiveSettings, lever_settings
 from stanch.model import kinds
 from stanch.model.decide import change_status, checked_text
 from stanch.model.events import NewEvent
@@ -62,6 +63,11 @@ EXECUTORS: dict[str, LeverExecutor] = {
 class Scan:
     discovery: Discovery
     levers: list[Lever]
+    live: live_view.LiveView | None = None  # None: live discovery was off
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self.live.notes) if self.live else []
 
     def to_dict(self) -> dict[str, Any]:
         """The documented, stable `stanch levers --json` schema."""
@@ -70,6 +76,8 @@ class Scan:
             "files": self.discovery.files,
             "surfaces": [s.to_dict() for s in self.discovery.surfaces],
             "levers": [lever.to_dict() for lever in self.levers],
+            "notes": self.notes,
+            "live": self.live.to_dict() if self.live else {"enabled": False},
         }
 
 
@@ -84,14 +92,26 @@ def repo_path(app: App, repo: str | None) -> Path:
     return path.resolve()
 
 
+def live_settings(conf: LeverSettings, live: bool | None) -> LiveSettings:
+    """[levers.live] as configured; `--live` turns every source on, `--no-live` none."""
+    if live is None:
+        return conf.live
+    return conf.live.forced() if live else LiveSettings()
+
+
 def scan(
     app: App, repo: str | None = None, incident_id: str | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, live: bool | None = None,
 ) -> Scan:  # fmt: skip
     """Discover the surfaces and rank the levers (by onset when an incident is named)."""
     conf = settings_of(app)
     root = repo_path(app, repo)
     found = discover(root, progress)
+    sources = live_settings(conf, live)
+    view = live_view.read(sources, conf.services, found.surfaces) if sources.enabled else None
+    if view is not None:
+        merged = live_view.merge(found.surfaces, view, sources.context)
+        found = Discovery(found.root, merged, found.files)
     onset = app.store.state(incident_id).onset_at if incident_id else app.clock()
     runner = Executor(timeout=conf.timeout_s)
     changes = git_changes(root, runner)
@@ -105,7 +125,10 @@ def scan(
     if revert is not None:
         levers.append(revert)
     levers.extend(prior_image_levers(root, runner, changes, found.surfaces, onset, window))
-    return Scan(found, rank(mark_recent(levers, changes, onset, window)))
+    levers = mark_recent(levers, changes, onset, window)
+    if view is not None:
+        levers = live_view.adjust(levers, view, onset, window)
+    return Scan(found, rank(levers), view)
 
 
 def _ctx(app: App, root: Path, *, dry_run: bool = False) -> Ctx:
