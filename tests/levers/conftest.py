@@ -6,13 +6,14 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stanch.services.context import App
-from tests.conftest import make_app
+from tests.conftest import T0, make_app
 from tests.fakes.levers_kube import STATE_ENV, calls, install
 from tests.levers.repos import DEPLOYMENT, init_repo
 
@@ -124,11 +125,13 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path)
 
 
-def lever_app(project: Path, repo: Path, extra: str = "", url: str | None = None) -> App:
+def lever_app(
+    project: Path, repo: Path, extra: str = "", url: str | None = None, start: datetime = T0
+) -> App:
     (project / "stanch.toml").write_text(
         f'[stanch]\n\n[levers]\nrepo = "{repo}"\nnodes = ["node-1"]\n{extra}'
     )
-    return make_app(project, url)
+    return make_app(project, url, start)
 
 
 @pytest.fixture
