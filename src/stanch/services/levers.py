@@ -2,7 +2,8 @@
 
 Every step lands on the timeline: `lever.planned` (command, rollback, viability),
 `lever.applied` (what ran, its output, the exact rollback), `lever.undone`,
-`lever.approved` (a second responder) and `mitigation.confirmed`.
+`lever.approved` (a second responder), `lever.refused` (what the guard would not let
+through, and why) and `mitigation.confirmed`.
 """
 
 from __future__ import annotations
@@ -37,17 +38,19 @@ from stanch.model.incident import Incident
 from stanch.model.lever_guard import (
     LEVER_APPROVED,
     LEVER_FAILED,
+    RULES,
     ApplyRequest,
     LeverBook,
     book,
     lever_event,
-    refusals,
     who_confirmed,
 )
 from stanch.model.levers import Action, Lever, mark_recent, rank
 from stanch.model.status import ALLOWED, Status
 from stanch.services import lever_types
 from stanch.services.context import App, record
+
+LEVER_REFUSED = "lever.refused"  # {"lever", "kind", "target", "rule", "rules", "reason", …}
 
 EXECUTORS: dict[str, LeverExecutor] = {
     "argv": ArgvExecutor(),
@@ -214,9 +217,10 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
     lever_key = _plan_key(current, lever_id)
     typed_destructive, type_reasons = lever_types.check(app, key, current.plans.get(lever_key))
     request = ApplyRequest(lever_key, who, confirm_destructive, typed, typed_destructive)
-    reasons = type_reasons + refusals(request, current)
-    if reasons:
-        raise GuardRefused("refused: " + "; ".join(reasons))
+    found = [(TYPE_RULES, reason) for reason in type_reasons] + broken_rules(request, current)
+    if found:
+        record_refusal(app, key, lever_key, who, found, current.plans.get(lever_key))
+        raise GuardRefused("refused: " + "; ".join(reason for _, reason in found))
     planned = current.plans[lever_key]
     done = EXECUTORS[str(planned.get("executor", "argv"))].apply(
         planned, _ctx(app, Path(planned["repo"]))
@@ -240,6 +244,28 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
     if state.status is not Status.MITIGATING and Status.MITIGATING in ALLOWED[state.status]:
         state = _status(app, key, Status.MITIGATING, f"lever {lever_key} applied", who)
     return Applied(lever_key, data, state)
+
+
+TYPE_RULES = "incident_type"  # the rules an incident's type adds (services/lever_types.py)
+
+
+def broken_rules(request: ApplyRequest, current: LeverBook) -> list[tuple[str, str]]:
+    """(rule, reason) for each guard rule that refuses; the rule is its function's name."""
+    found = [(rule.__name__.strip("_"), rule(request, current)) for rule in RULES]
+    return [(name, reason) for name, reason in found if reason is not None]
+
+
+def record_refusal(app: App, key: str, lever_key: str, who: str, found: list[tuple[str, str]],
+                   plan: dict[str, Any] | None) -> None:  # fmt: skip
+    """Put what the guard refused on the timeline, so the postmortem sees what was tried."""
+    reasons = [reason for _, reason in found]
+    data: dict[str, Any] = {
+        "lever": lever_key, "kind": (plan or {}).get("kind"), "target": (plan or {}).get("target"),
+        "rule": found[0][0], "rules": [name for name, _ in found], "reason": "; ".join(reasons),
+        "reasons": reasons, "summary": f"the guard refused {lever_key}: {'; '.join(reasons)}",
+    }  # fmt: skip
+    now = app.clock()
+    record(app, key, lambda s: lever_event(LEVER_REFUSED, who, now, data))
 
 
 def _plan_key(current: LeverBook, lever_id: str) -> str:

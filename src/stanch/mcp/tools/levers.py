@@ -20,7 +20,7 @@ from stanch.mcp.tools.evidence import incident_summary
 from stanch.mcp.tools.incident import IncidentId
 from stanch.model.approvals import needs_approval
 from stanch.model.incident import Incident
-from stanch.model.lever_guard import ApplyRequest, book, is_destructive, refusals
+from stanch.model.lever_guard import ApplyRequest, book, is_destructive
 from stanch.services import lever_types
 from stanch.services import levers as service
 
@@ -113,18 +113,20 @@ def apply_preflight(ctx: ToolContext, key: str, lever: str, *, asking: bool) -> 
     typed_destructive, reasons = lever_types.check(ctx.app, key, plan)
     target = str((plan or {}).get("target", ""))
     confirmed = ApplyRequest(lever_key, ctx.actor, True, target, typed_destructive)
-    reasons = reasons + refusals(confirmed, current)
-    if reasons:
-        raise GuardRefused("refused: " + "; ".join(reasons))
+    found = [(service.TYPE_RULES, r) for r in reasons] + service.broken_rules(confirmed, current)
+    if found:
+        service.record_refusal(ctx.app, key, lever_key, ctx.actor, found, plan)
+        raise GuardRefused("refused: " + "; ".join(reason for _, reason in found))
     destructive = plan is not None and (typed_destructive
                                         or is_destructive(plan, current.incident_type))  # fmt: skip
     people = {who for who in current.approvals.get(lever_key, set())
               if who != ctx.actor and not who.startswith("agent:")}  # fmt: skip
     if destructive and not people and not asking:
-        raise GuardRefused(
-            f"refused: {lever_key} is destructive or irreversible: a person must approve it "
-            f"first (`stanch mitigate {key} {lever_key} --approve`); an agent cannot confirm it"
-        )
+        why = (f"{lever_key} is destructive or irreversible: a person must approve it first "
+               f"(`stanch mitigate {key} {lever_key} --approve`); an agent cannot confirm it")  # fmt: skip
+        service.record_refusal(ctx.app, key, lever_key, ctx.actor, [("person_approval", why)],
+                               plan)  # fmt: skip
+        raise GuardRefused(f"refused: {why}")
     return lever_key
 
 
