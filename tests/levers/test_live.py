@@ -259,3 +259,22 @@ def test_bad_live_settings_are_one_line(
     assert ran.code != 0 and message in ran.err
     assert len(ran.err.strip().splitlines()) == 1 and "Traceback" not in ran.err
     assert kube.calls() == []
+
+
+def test_a_large_cluster_is_read_whole(
+    capsys: pytest.CaptureFixture[str], project: Path, repo: Path, kube: Kube
+) -> None:
+    deps = kube.state()["deployments"]
+    for i in range(400):
+        deps[f"bulk/svc-{i:03d}"] = {"revisions": [1, 2], "replicas": 1}
+    kube.update(deployments=deps)
+    app = lever_app(project, repo, "[levers.live]\nkubectl = true\n")
+    try:
+        data = scan(capsys, app)
+    finally:
+        app.close()
+    assert data["notes"] == [
+        "deployment/lonely -n shop has a single rollout revision (1): no rollout undo is offered"
+    ]
+    bulk = [s for s in data["surfaces"] if s.get("namespace") == "bulk"]
+    assert len(bulk) == 400 and all(s["source"] == "live" for s in bulk)

@@ -25,6 +25,8 @@ from stanch.levers.settings import LiveSettings
 from stanch.model.clock import iso
 from stanch.model.levers import LAUNCHDARKLY, UNLEASH, Action, Lever, Surface
 
+MAX_JSON = 64 * 1024 * 1024  # a whole cluster's `-o json` list; never put on the timeline
+
 
 @dataclass
 class LiveView:
@@ -51,7 +53,7 @@ def read(live: LiveSettings, services: dict[str, dict[str, Any]],
          surfaces: list[Surface]) -> LiveView:  # fmt: skip
     """Read every enabled live source; failures become notes, never errors."""
     view = LiveView()
-    runner = Executor(timeout=live.timeout_s)
+    runner = Executor(timeout=live.timeout_s, max_output=MAX_JSON)
     if live.helm:
         view.sources.append("helm")
         _read_helm(view, runner, live)
