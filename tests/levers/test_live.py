@@ -71,7 +71,7 @@ def test_recent_helm_upgrade_ranks_its_exact_rollback_first(
     assert first["command"] == ["helm", "rollback", "web", "6", "-n", "web"]
     assert first["rollback"] == ["helm", "rollback", "web", "7", "-n", "web"]
     assert "upgraded to revision 7 at 2026-11-22 09:40Z" in first["reason"]
-    assert "returns to revision 6" in first["reason"]
+    assert first["reason"].count("returns to revision 6") == 1
     # the repo's helmfile release carries the live facts; the cluster-only release is added
     web = next(s for s in data["surfaces"] if s["kind"] == "helm_release" and s["name"] == "web")
     assert web["path"] == "helmfile.yaml" and web["live"]["revision"] == 7
@@ -141,6 +141,11 @@ def test_recent_rollout_ranks_undo_first_and_drift_is_evidence(
         "drift: container app runs reg/checkout:v42, the repository says reg/checkout:v41"
         in (first["reason"])
     )
+    assert first["reason"].count("undo returns to revision 2") == 1
+    scale = lever(data, "scale:deployment:checkout@shop")  # from the replicas running now
+    assert scale["command"][-3:] == ["--replicas=10", "-n", "shop"]
+    assert scale["rollback"][-3:] == ["--replicas=5", "-n", "shop"]
+    assert "live replicas 5 → 10" in scale["reason"] and "replicas 3 → 6" not in scale["reason"]
     assert len(data["live"]["drift"]) == 2 and "deploy/checkout.yaml" in data["live"]["drift"][0]
     checkout = next(s for s in data["surfaces"] if s["name"] == "checkout")
     assert checkout["live"] == {"replicas": 5, "ready": 5, "images": ["reg/checkout:v42"],

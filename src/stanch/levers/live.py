@@ -183,6 +183,7 @@ def adjust(levers: list[Lever], view: LiveView, onset: datetime,
         _helm(by_id, release, history, recent, view.notes)
     for w in view.workloads:
         _rollout(by_id, w, view.rollouts.get((w.namespace, w.name)), recent, view.notes)
+        _scale(by_id, w)
     for flag in view.flags:
         _flag(by_id, flag, recent, view.notes)
     return [by_id[lever.id] for lever in levers if lever.id in by_id]
@@ -217,13 +218,14 @@ def _helm(by_id: dict[str, Lever], release: Release, history: Revisions | None,
     lever = replace(
         lever, command=Action(("helm", "rollback", release.name, str(history.previous), *ns)),
         rollback=Action(("helm", "rollback", release.name, str(history.current), *ns)),
-        evidence=(*lever.evidence, f"live: revision {history.current} deployed at "
-                  f"{_stamp(history.since)}; rollback returns to revision {history.previous}"),
     )  # fmt: skip
+    back = f"rollback returns to revision {history.previous}"
     if history.since in recent:
         lever = _marked(lever, f"helm release {release.name} upgraded to revision "
-                        f"{history.current} at {_stamp(history.since)}; rollback returns to "
-                        f"revision {history.previous}")  # fmt: skip
+                        f"{history.current} at {_stamp(history.since)}; {back}")  # fmt: skip
+    else:
+        lever = replace(lever, evidence=(*lever.evidence, f"live: revision {history.current} "
+                                         f"deployed at {_stamp(history.since)}; {back}"))  # fmt: skip
     by_id[key] = lever
 
 
@@ -238,13 +240,36 @@ def _rollout(by_id: dict[str, Lever], w: Workload, history: Revisions | None,
         notes.append(f"deployment/{w.name} -n {w.namespace} has a single rollout revision "
                      f"({history.current}): no rollout undo is offered")  # fmt: skip
         return
-    lever = replace(lever, evidence=(*lever.evidence, f"live: revision {history.current} rolled "
-                    f"out at {_stamp(history.since)}; undo returns to revision "
-                    f"{history.previous}"))  # fmt: skip
+    when = f"at {_stamp(history.since)}; undo returns to revision {history.previous}"
     if history.since in recent:
-        lever = _marked(lever, f"deployment/{w.name} rolled out revision {history.current} at "
-                        f"{_stamp(history.since)}; undo returns to revision {history.previous}")  # fmt: skip
+        lever = _marked(lever, f"deployment/{w.name} rolled out revision {history.current} {when}")
+    else:
+        lever = replace(lever, evidence=(*lever.evidence,
+                                         f"live: revision {history.current} rolled out {when}"))  # fmt: skip
     by_id[key] = lever
+
+
+def _scale(by_id: dict[str, Lever], w: Workload) -> None:
+    """Scale from the replicas running now, not the ones the repository declares."""
+    key = f"scale:deployment:{w.name}@{w.namespace}"
+    lever = by_id.get(key)
+    if lever is None or w.replicas is None:
+        return
+    new = max(2, w.replicas * 2)
+
+    def counted(action: Action | None, n: int) -> Action | None:
+        if action is None:
+            return None
+        return Action(tuple(f"--replicas={n}" if p.startswith("--replicas=") else p
+                            for p in action.argv))  # fmt: skip
+
+    evidence = tuple(e for e in lever.evidence if not e.startswith("replicas "))
+    by_id[key] = replace(
+        lever, command=counted(lever.command, new) or lever.command,
+        rollback=counted(lever.rollback, w.replicas),
+        evidence=(*evidence, f"live replicas {w.replicas} → {new}"),
+        params={**lever.params, "replicas": new},
+    )  # fmt: skip
 
 
 def _flag(by_id: dict[str, Lever], flag: FlagState, recent: _Window, notes: list[str]) -> None:
