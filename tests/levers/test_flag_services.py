@@ -100,7 +100,9 @@ def test_live_launchdarkly_state_ranks_and_filters_flag_levers(
     flags = {
         "default/dark-banner": {"key": "dark-banner", "_version": 3, "kind": "boolean",
                                 "environments": {"production": {
-                                    "on": True, "version": 3, "lastModified": five_min_before_t0}}},
+                                    "on": True, "version": 3, "lastModified": five_min_before_t0},
+                                    "staging": {"on": False, "version": 2,
+                                                "lastModified": 1700000000000}}},
         "default/old-promo": {"key": "old-promo", "_version": 1, "kind": "boolean",
                               "environments": {"production": {
                                   "on": False, "version": 1, "lastModified": 1700000000000}}},
@@ -131,8 +133,12 @@ def test_live_launchdarkly_state_ranks_and_filters_flag_levers(
     assert "flag_off:launchdarkly:old-promo" not in ids
     assert any("old-promo is already off in production" in n for n in data["notes"])
     assert any("gone-flag: not found" in n for n in data["notes"])
-    states = {f["key"]: f["on"] for f in data["live"]["flags"]}
-    assert states == {"dark-banner": True, "old-promo": False}
+    states = {(f["key"], f["environment"]): (f["on"], f["lever_environment"])
+              for f in data["live"]["flags"]}  # fmt: skip
+    assert states == {("dark-banner", "production"): (True, True),
+                      ("dark-banner", "staging"): (False, False),
+                      ("old-promo", "production"): (False, True)}  # fmt: skip
+    # off in staging, but levers act on production: the lever stays
     assert data["live"]["sources"] == ["launchdarkly"] and kube.calls() == []
 
 

@@ -100,5 +100,7 @@ def test_live_unleash_state_ranks_a_recent_flip_and_skips_flags_already_off(
     assert f"unleash flag {FLAG} turned on in production at" in first["reason"]
     assert "flag_off:unleash:old-banner" not in [lever["id"] for lever in data["levers"]]
     assert any("unleash flag old-banner is already off in production" in n for n in data["notes"])
-    states = {f["key"]: (f["on"], f["change"]) for f in data["live"]["flags"]}
-    assert states[FLAG] == (True, "turned on") and states["old-banner"][0] is False
+    states = {(f["key"], f["environment"]): (f["on"], f["change"]) for f in data["live"]["flags"]}
+    assert states[(FLAG, "production")] == (True, "turned on")
+    assert states[("old-banner", "production")][0] is False
+    assert states[(FLAG, "development")][0] is False  # every environment is shown

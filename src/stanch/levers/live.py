@@ -185,7 +185,8 @@ def adjust(levers: list[Lever], view: LiveView, onset: datetime,
         _rollout(by_id, w, view.rollouts.get((w.namespace, w.name)), recent, view.notes)
         _scale(by_id, w)
     for flag in view.flags:
-        _flag(by_id, flag, recent, view.notes)
+        if flag.configured:  # other environments are shown, not acted on
+            _flag(by_id, flag, recent, view.notes)
     return [by_id[lever.id] for lever in levers if lever.id in by_id]
 
 

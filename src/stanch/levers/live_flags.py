@@ -32,10 +32,12 @@ class FlagState:
     on: bool
     changed_at: datetime | None  # when it last changed (None: not known)
     change: str = "changed"  # "turned on", "turned off" or "changed"
+    configured: bool = True  # the environment levers act on ([levers.*] environment)
 
     def to_dict(self) -> dict[str, Any]:
         return {"provider": self.provider, "key": self.key, "environment": self.environment,
-                "on": self.on, "changed_at": iso(self.changed_at) if self.changed_at else None, "change": self.change}  # fmt: skip
+                "on": self.on, "changed_at": iso(self.changed_at) if self.changed_at else None,
+                "change": self.change, "lever_environment": self.configured}  # fmt: skip
 
 
 def _get(client: httpx.Client, url: str, **params: str) -> Any:
@@ -63,39 +65,40 @@ def _client(services: dict[str, dict[str, Any]], provider: str, timeout: float) 
 
 def unleash(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
             ) -> tuple[list[FlagState], list[str]]:  # fmt: skip
-    """State of each flag in the configured environment; notes for flags not found."""
+    """State of each flag in every environment; notes for flags not found."""
     conf = services.get(UNLEASH) or {}
     project, env = str(conf.get("project", "default")), str(conf.get("environment", "production"))
     out, notes = [], []
     with _client(services, UNLEASH, timeout) as client:
         events = _get(client, "/api/admin/events", project=project) or {}
-        last = _last_toggles(events.get("events") if isinstance(events, dict) else None, env)
+        last = _last_toggles(events.get("events") if isinstance(events, dict) else None)
         for key in keys:
             flag = _get(client, f"/api/admin/projects/{project}/features/{key}")
-            envs = {e.get("name"): e for e in (flag or {}).get("environments", [])
+            envs = {str(e.get("name")): e for e in (flag or {}).get("environments", [])
                     if isinstance(e, dict)}  # fmt: skip
             if env not in envs:
                 notes.append(f"Unleash flag {key}: not found in project {project}, "
                              f"environment {env}")  # fmt: skip
-                continue
-            at, change = last.get(key, (None, "changed"))
-            out.append(FlagState(UNLEASH, key, env, bool(envs[env].get("enabled")), at, change))
+            for name, state in sorted(envs.items()):
+                at, change = last.get((key, name), (None, "changed"))
+                out.append(FlagState(UNLEASH, key, name, bool(state.get("enabled")), at, change,
+                                     name == env))  # fmt: skip
     return out, notes
 
 
-def _last_toggles(events: Any, env: str) -> dict[str, tuple[datetime, str]]:
-    """Flag → (when, "turned on"/"turned off") of its newest toggle in `env`."""
-    out: dict[str, tuple[datetime, str]] = {}
+def _last_toggles(events: Any) -> dict[tuple[str, str], tuple[datetime, str]]:
+    """(flag, environment) → (when, "turned on"/"turned off") of its newest toggle."""
+    out: dict[tuple[str, str], tuple[datetime, str]] = {}
     for event in events if isinstance(events, list) else []:
         if not isinstance(event, dict) or event.get("type") not in _TOGGLES:
             continue
-        if event.get("environment") != env or not event.get("featureName"):
+        if not event.get("environment") or not event.get("featureName"):
             continue
         try:
             at = from_iso(str(event["createdAt"]))
         except (KeyError, ValueError):
             continue
-        key = str(event["featureName"])
+        key = (str(event["featureName"]), str(event["environment"]))
         if key not in out or out[key][0] < at:
             out[key] = (at, _TOGGLES[str(event["type"])])
     return out
@@ -103,19 +106,22 @@ def _last_toggles(events: Any, env: str) -> dict[str, tuple[datetime, str]]:
 
 def launchdarkly(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
                  ) -> tuple[list[FlagState], list[str]]:  # fmt: skip
-    """State of each flag in the configured environment; notes for flags not found."""
+    """State of each flag in every environment; notes for flags not found."""
     conf = services.get(LAUNCHDARKLY) or {}
     project, env = str(conf.get("project", "default")), str(conf.get("environment", "production"))
     out, notes = [], []
     with _client(services, LAUNCHDARKLY, timeout) as client:
         for key in keys:
-            flag = _get(client, f"/api/v2/flags/{project}/{key}", env=env)
-            state = ((flag or {}).get("environments") or {}).get(env)
-            if not isinstance(state, dict):
+            flag = _get(client, f"/api/v2/flags/{project}/{key}")
+            envs = (flag or {}).get("environments") or {}
+            if not isinstance(envs.get(env), dict):
                 notes.append(f"LaunchDarkly flag {key}: not found in project {project}, "
                              f"environment {env}")  # fmt: skip
-                continue
-            stamp = state.get("lastModified")
-            at = datetime.fromtimestamp(stamp / 1000, UTC) if isinstance(stamp, int) else None
-            out.append(FlagState(LAUNCHDARKLY, key, env, bool(state.get("on")), at))
+            for name, state in sorted(envs.items()):
+                if not isinstance(state, dict):
+                    continue
+                stamp = state.get("lastModified")
+                at = datetime.fromtimestamp(stamp / 1000, UTC) if isinstance(stamp, int) else None
+                out.append(FlagState(LAUNCHDARKLY, key, str(name), bool(state.get("on")), at,
+                                     configured=name == env))  # fmt: skip
     return out, notes
