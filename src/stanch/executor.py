@@ -77,10 +77,10 @@ class Result:
         }
 
 
-def _clip(data: bytes) -> str:
+def _clip(data: bytes, limit: int = MAX_OUTPUT) -> str:
     text = data.decode("utf-8", errors="replace")
-    if len(text) > MAX_OUTPUT:
-        return text[:MAX_OUTPUT] + f"\n… ({len(text) - MAX_OUTPUT} more characters)"
+    if len(text) > limit:
+        return text[:limit] + f"\n… ({len(text) - limit} more characters)"
     return text
 
 
@@ -104,6 +104,7 @@ class Executor:
     env: Mapping[str, str] = field(default_factory=dict)
     secrets: Sequence[str] = ()
     path: str | None = None  # PATH override, e.g. for stand-ins in tests
+    max_output: int = MAX_OUTPUT  # characters kept per stream (read-only JSON reads need more)
 
     def run(
         self,
@@ -141,8 +142,9 @@ class Executor:
         except subprocess.TimeoutExpired as exc:
             return Result(
                 shown, Outcome.TIMEOUT, None,
-                redact(_clip(exc.stdout or b""), self.secrets),
-                redact(_clip(exc.stderr or b""), self.secrets) + f"\ntimed out after {exc.timeout}s",
+                redact(_clip(exc.stdout or b"", self.max_output), self.secrets),
+                redact(_clip(exc.stderr or b"", self.max_output), self.secrets)
+                + f"\ntimed out after {exc.timeout}s",
                 time.monotonic() - started, where,
             )  # fmt: skip
         except OSError as exc:
@@ -153,8 +155,8 @@ class Executor:
             shown,
             Outcome.OK if done.returncode == 0 else Outcome.FAILED,
             done.returncode,
-            redact(_clip(done.stdout), self.secrets),
-            redact(_clip(done.stderr), self.secrets),
+            redact(_clip(done.stdout, self.max_output), self.secrets),
+            redact(_clip(done.stderr, self.max_output), self.secrets),
             time.monotonic() - started,
             where,
         )

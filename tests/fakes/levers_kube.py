@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 STATE_ENV = "FAKE_KUBE_STATE"
+LISTABLE = ("deployments", "deployment", "deploy", "replicasets", "replicaset", "rs")
+HELM_OPTS = {"n", "o", "all-namespaces", "kube-context", "max", "wait", "timeout", "dry-run"}
 
 
 def install(bin_dir: Path, state_file: Path, state: dict[str, Any]) -> None:
@@ -50,7 +53,9 @@ def _opts(args: list[str]) -> tuple[list[str], dict[str, str]]:
             opts[arg.lstrip("-")[:1]] = args[i + 1]
             i += 2
             continue
-        if arg.startswith("--"):
+        if arg == "-A":
+            opts["all-namespaces"] = ""
+        elif arg.startswith("--"):
             key, _, value = arg[2:].partition("=")
             opts[key] = value
         else:
@@ -83,10 +88,13 @@ def kubectl(state: dict[str, Any], args: list[str]) -> str:  # noqa: PLR0911, PL
         "delete-emptydir-data",
         "timeout",
         "dry-run",
+        "all-namespaces",
+        "context",
     }
     unknown = set(o) - allowed
     if unknown:
         raise Fail(f"error: unknown flag: --{sorted(unknown)[0]}")
+    _reachable(state, o.get("context"))
     verb = pos[:2] if pos[:1] == ["rollout"] else pos[:1]
     if verb == ["rollout", "history"]:
         name, dep = _deployment(state, pos[2], ns)
@@ -106,6 +114,8 @@ def kubectl(state: dict[str, Any], args: list[str]) -> str:  # noqa: PLR0911, PL
         name, dep = _deployment(state, pos[1], ns)
         dep["replicas"] = int(o["replicas"])
         return f"deployment.apps/{name} scaled\n"
+    if verb == ["get"] and len(pos) == 2 and pos[1] in LISTABLE:
+        return _listed(state, pos[1], ns, o)
     if verb == ["get"]:
         return _get(state, pos[1:], ns, o.get("o", ""))
     if verb == ["patch"]:
@@ -133,6 +143,65 @@ def kubectl(state: dict[str, Any], args: list[str]) -> str:  # noqa: PLR0911, PL
         done = {"cordon": "cordoned", "uncordon": "uncordoned", "drain": "drained"}[verb[0]]
         return f"node/{pos[1]} {done}\n"
     raise Fail(f'error: unknown command "{" ".join(pos[:2])}" for "kubectl"')
+
+
+def _reachable(state: dict[str, Any], context: str | None) -> None:
+    """A named context must exist; an unreachable cluster fails as kubectl does."""
+    if context is not None and context not in state.get("contexts", [context]):
+        raise Fail(f'error: context "{context}" does not exist')
+    if state.get("unreachable"):
+        raise Fail("The connection to the server 127.0.0.1:6443 was refused - did you specify "
+                   "the right host or port?")  # fmt: skip
+
+
+def _in_scope(key: str, ns: str, every: bool) -> bool:
+    return every or key.split("/", 1)[0] == ns
+
+
+def _deployment_json(key: str, dep: dict[str, Any]) -> dict[str, Any]:
+    ns, name = key.split("/", 1)
+    images = dep.get("images") or {"app": f"reg/{name}:latest"}
+    return {
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns, "generation": len(dep["revisions"]),
+                     "annotations": {
+                         "deployment.kubernetes.io/revision": str(dep["revisions"][-1])}},
+        "spec": {"replicas": dep["replicas"], "template": {"spec": {"containers": [
+            {"name": c, "image": i} for c, i in images.items()]}}},
+        "status": {"replicas": dep["replicas"], "readyReplicas": dep.get("ready", dep["replicas"]),
+                   "updatedReplicas": dep["replicas"], "observedGeneration": 1},
+    }  # fmt: skip
+
+
+def _replicasets_json(key: str, dep: dict[str, Any]) -> list[dict[str, Any]]:
+    ns, name = key.split("/", 1)
+    created = dep.get("rollouts", {})
+    return [{
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {
+            "name": f"{name}-{rev:x}7d9f8b6c5d"[:63], "namespace": ns,
+            "creationTimestamp": created.get(str(rev), "2026-11-01T00:00:00Z"),
+            "annotations": {"deployment.kubernetes.io/revision": str(rev)},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                                 "controller": True, "blockOwnerDeletion": True}],
+        },
+        "spec": {"replicas": dep["replicas"] if rev == dep["revisions"][-1] else 0},
+    } for rev in dep["revisions"]]  # fmt: skip
+
+
+def _listed(state: dict[str, Any], what: str, ns: str, o: dict[str, str]) -> str:
+    if o.get("o") != "json":
+        raise Fail("error: this stand-in lists objects as JSON only (-o json)")
+    every = "all-namespaces" in o
+    found = {k: d for k, d in state["deployments"].items() if _in_scope(k, ns, every)}
+    items: list[dict[str, Any]] = []
+    for key, dep in sorted(found.items()):
+        if what in ("deployments", "deployment", "deploy"):
+            items.append(_deployment_json(key, dep))
+        else:
+            items.extend(_replicasets_json(key, dep))
+    return json.dumps({"apiVersion": "v1", "items": items, "kind": "List",
+                       "metadata": {"resourceVersion": ""}}, indent=4) + "\n"  # fmt: skip
 
 
 def _get(state: dict[str, Any], pos: list[str], ns: str, output: str) -> str:
@@ -170,16 +239,58 @@ def _patch_hpa(state: dict[str, Any], pos: list[str], ns: str, o: dict[str, str]
     return f"horizontalpodautoscaler.autoscaling/{pos[2]} patched\n"
 
 
+def _helm_time(stamp: str) -> str:
+    """RFC 3339 (history JSON) as `helm list` prints it: Go's "2006-01-02 15:04:05.999999999 -0700 MST"."""
+    when = datetime.fromisoformat(stamp).astimezone(UTC)
+    fraction = f".{when.microsecond:06d}".rstrip("0").rstrip(".")
+    return f"{when:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC"
+
+
+def _entry(h: dict[str, Any]) -> dict[str, Any]:
+    return {"revision": h["revision"], "updated": h.get("updated", "2026-11-01T00:00:00Z"),
+            "status": h["status"], "chart": h["chart"], "app_version": h.get("app_version", ""),
+            "description": h.get("description", "")}  # fmt: skip
+
+
+def _helm_list(state: dict[str, Any], ns: str, o: dict[str, str]) -> str:
+    if o.get("o") != "json":
+        raise Fail("Error: this stand-in lists releases as JSON only (-o json)")
+    out = []
+    for key, history in sorted(state["releases"].items()):
+        if not _in_scope(key, ns, "all-namespaces" in o):
+            continue
+        rel_ns, name = key.split("/", 1)
+        shown = next((h for h in reversed(history) if h["status"] in ("deployed", "failed")),
+                     history[-1])  # fmt: skip
+        entry = _entry(shown)
+        out.append({"name": name, "namespace": rel_ns, "revision": str(entry["revision"]),
+                    "updated": _helm_time(entry["updated"]), "status": entry["status"],
+                    "chart": entry["chart"], "app_version": entry["app_version"]})  # fmt: skip
+    return json.dumps(out) + "\n"
+
+
 def helm(state: dict[str, Any], args: list[str]) -> str:
     pos, o = _opts(args)
     ns = o.get("n", "default")
+    unknown = set(o) - HELM_OPTS
+    if unknown:
+        raise Fail(f"Error: unknown flag: --{sorted(unknown)[0]}")
+    if state.get("unreachable"):
+        raise Fail("Error: Kubernetes cluster unreachable: Get \"https://127.0.0.1:6443/version\": "
+                   "dial tcp 127.0.0.1:6443: connect: connection refused")  # fmt: skip
+    context = o.get("kube-context")
+    if context is not None and context not in state.get("contexts", [context]):
+        raise Fail(f'Error: Kubernetes cluster unreachable: context "{context}" does not exist')
+    if pos[:1] in (["list"], ["ls"]):
+        return _helm_list(state, ns, o)
     history = state["releases"].get(f"{ns}/{pos[1]}") if len(pos) > 1 else None
     if history is None:
         raise Fail("Error: release: not found")
     if pos[0] == "history":
         if o.get("o") != "json":
             raise Fail("Error: this stand-in prints history as JSON only (-o json)")
-        return json.dumps(history)
+        shown = [_entry(h) for h in history][-int(o.get("max") or 256) :]
+        return json.dumps(shown) + "\n"
     if pos[0] == "rollback":
         to = int(pos[2]) if len(pos) > 2 else 0
         if to not in [h["revision"] for h in history]:
@@ -220,6 +331,8 @@ def main() -> int:
         sys.stderr.write(f"{exc}\n")
         return 1
     state_file.write_text(json.dumps(state))
+    if state.get("garbled") and "json" in args:
+        out = out[: len(out) // 2]  # a truncated answer, as from a dropped connection
     sys.stdout.write(out)
     return 0
 

@@ -6,13 +6,14 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from stanch.services.context import App
-from tests.conftest import make_app
+from tests.conftest import T0, make_app
 from tests.fakes.levers_kube import STATE_ENV, calls, install
 from tests.levers.repos import DEPLOYMENT, init_repo
 
@@ -78,12 +79,22 @@ class Kube:
     def state(self) -> dict[str, Any]:
         return dict(json.loads(self.state_file.read_text()))
 
+    def update(self, **changes: Any) -> None:
+        """Change the cluster the stand-in shows (top-level keys replaced)."""
+        self.state_file.write_text(json.dumps({**self.state(), **changes}))
+
     def calls(self) -> list[list[str]]:
         return calls(self.state_file)
 
     def mutations(self) -> list[list[str]]:
-        reads = (["kubectl", "rollout", "history"], ["kubectl", "get"], ["helm", "history"])
-        return [c for c in self.calls() if not any(c[: len(r)] == r for r in reads)]
+        reads = (["rollout", "history"], ["get"], ["history"], ["list"])
+        # kubectl may take --context=… before its verb
+        return [c for c in self.calls()
+                if not any(_verb(c)[: len(r)] == r for r in reads)]  # fmt: skip
+
+
+def _verb(call: list[str]) -> list[str]:
+    return [part for part in call[1:] if not part.startswith("--context=")]
 
 
 def install_kube(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Kube:
@@ -114,11 +125,13 @@ def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path)
 
 
-def lever_app(project: Path, repo: Path, extra: str = "", url: str | None = None) -> App:
+def lever_app(
+    project: Path, repo: Path, extra: str = "", url: str | None = None, start: datetime = T0
+) -> App:
     (project / "stanch.toml").write_text(
         f'[stanch]\n\n[levers]\nrepo = "{repo}"\nnodes = ["node-1"]\n{extra}'
     )
-    return make_app(project, url)
+    return make_app(project, url, start)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ from stanch.services.context import App
 from tests.levers.conftest import Kube, lever_app
 from tests.levers.test_mitigate import declare, mitigate
 from tests.levers.unleash import Unleash, missing_reason, running_unleash
+from tests.support.cli import cli
 from tests.support.postgres import PostgresServer
 
 FLAG = "checkout-v2"
@@ -68,3 +70,37 @@ def test_unleash_toggle_off_then_undo(
     monkeypatch.setenv("UNLEASH_TOKEN", "*:*.wrong")
     refused = mitigate(capsys, unleash_app, incident, lever)
     assert "viability FAILED" in refused.out and "401" in refused.out
+
+
+def test_live_unleash_state_ranks_a_recent_flip_and_skips_flags_already_off(
+    capsys: pytest.CaptureFixture[str], project: Path, repo: Path, kube: Kube,
+    unleash: Unleash, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    headers = {"Authorization": unleash.token}
+    base = f"{unleash.url}/api/admin/projects/default/features"
+    created = httpx.post(base, json={"name": "old-banner"}, headers=headers)
+    assert created.status_code in (201, 409), created.text  # new flags start off everywhere
+    (repo / "app.py").write_text(
+        f"unleash = UnleashClient()\nunleash.is_enabled('{FLAG}')\n"
+        "unleash.is_enabled('old-banner')\n"
+    )
+    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
+    # the flag was turned on by the fixture moments ago: onset is a minute from now
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    extra = f'[levers.unleash]\nurl = "{unleash.url}"\n[levers.live]\nflags = true\n'
+    app = lever_app(project, repo, extra, start=soon)
+    try:
+        ran = cli(capsys, app, "levers", "--json")
+    finally:
+        app.close()
+    assert ran.code == 0, ran.err
+    data = ran.json()
+    first = data["levers"][0]
+    assert first["id"] == f"flag_off:unleash:{FLAG}"
+    assert f"unleash flag {FLAG} turned on in production at" in first["reason"]
+    assert "flag_off:unleash:old-banner" not in [lever["id"] for lever in data["levers"]]
+    assert any("unleash flag old-banner is already off in production" in n for n in data["notes"])
+    states = {(f["key"], f["environment"]): (f["on"], f["change"]) for f in data["live"]["flags"]}
+    assert states[(FLAG, "production")] == (True, "turned on")
+    assert states[("old-banner", "production")][0] is False
+    assert states[(FLAG, "development")][0] is False  # every environment is shown

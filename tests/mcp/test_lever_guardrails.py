@@ -94,6 +94,12 @@ def test_guardrails_hold_for_an_agent_even_with_no_approval_policy(
         assert CHECKOUT in ids and ids[-1] == DRAIN
         assert scanned["levers"][-1]["destructive"] is True
         assert {s["kind"] for s in scanned["surfaces"]} >= {"k8s_workload", "feature_flags"}
+        assert scanned["live"] == {"enabled": False} and scanned["notes"] == []
+        live = await call("levers", incident=key, live=True)
+        assert live["live"]["sources"] == ["helm", "kubectl"]
+        web = next(lever for lever in live["levers"] if lever["id"] == "rollback:helm:web@web")
+        assert web["command"] == ["helm", "rollback", "web", "6", "-n", "web"]
+        assert any("lonely -n shop has a single rollout revision" in n for n in live["notes"])
 
         # no plan, no rollback verified: refused, production untouched
         unplanned = await call("lever_apply", lever=CHECKOUT)
@@ -154,6 +160,17 @@ def test_guardrails_hold_for_an_agent_even_with_no_approval_policy(
     assert all(e.actor == "agent:oncall" for e in human.store.iter_events(key)
                if e.kind == LEVER_APPLIED)  # fmt: skip
     assert asked(human, key) == []  # the policy asks nobody: the guard alone refused
+    refusals = [(e.data["lever"], e.data["rule"], e.actor) for e in human.store.iter_events(key)
+                if e.kind == "lever.refused"]  # fmt: skip
+    assert refusals == [
+        (CHECKOUT, "planned_and_viable", "agent:oncall"),
+        (LONELY, "planned_and_viable", "agent:oncall"),
+        (HPA, "one_at_a_time", "agent:oncall"),
+        (DRAIN, "person_approval", "agent:oncall"),
+        (DRAIN, "person_approval", "agent:oncall"),
+        (DRAIN, "person_approval", "agent:oncall"),
+        (DRAIN, "person_approval", "agent:oncall"),
+    ]
     text = human.files.path(key).read_text()
     assert f"applied {DRAIN}" in text and f"undid {DRAIN}" in text
     human.close()

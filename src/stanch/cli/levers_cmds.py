@@ -39,17 +39,38 @@ def levers(
     incident: Annotated[
         str | None, typer.Option("--incident", help="Rank by this incident's onset.")
     ] = None,
+    live: Annotated[
+        bool | None,
+        typer.Option(
+            "--live/--no-live",
+            help="Read the cluster and flag services too (default: as [levers.live] says).",
+        ),
+    ] = None,
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
     """Find how this system is deployed and switched, and rank the reversible levers."""
     app = app_of(ctx)
     with _progress(not as_json) as progress:
-        found = service.scan(app, repo, incident, progress)
+        found = service.scan(app, repo, incident, progress, live)
     if as_json:
         emit_json(found.to_dict())
         return
     _print_surfaces(found)
     _print_levers(found)
+    _print_notes(found)
+
+
+def _print_notes(found: service.Scan) -> None:
+    if found.live is None:
+        return
+    lines = ["", f"Live sources read: {', '.join(found.live.sources) or 'none'}"]
+    lines.extend(f"  note: {note}" for note in found.notes)
+    lines.extend(f"  {item}" for item in found.live.drift)
+    for flag in found.live.flags:
+        state = flag.to_dict()
+        lines.append(f"  flag {flag.provider} {flag.key} in {flag.environment}: "
+                     f"{'on' if flag.on else 'off'} ({flag.change} at {state['changed_at'] or '?'})")  # fmt: skip
+    console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
 
 
 def _summary(item: dict[str, Any]) -> str:

@@ -139,6 +139,9 @@ def _helm_lever(r: Surface) -> Lever:
     pre: tuple[Action, ...] = ()
     post: tuple[Action, ...] = ()
     note = f"release declared in {r.path} ({via})"
+    if r.details.get("source") == "live":
+        note = (f"live release: revision {r.details.get('revision')} "
+                f"({r.details.get('status')}, chart {r.details.get('chart')})")  # fmt: skip
     if via == "flux":
         pre = (Action(("flux", "suspend", "helmrelease", r.name, *_ns(ns))),)
         post = (Action(("flux", "resume", "helmrelease", r.name, *_ns(ns))),)

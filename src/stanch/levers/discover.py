@@ -72,7 +72,7 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
         _one(scan, path)
     if progress:
         progress(len(files), len(files))
-    out.extend(repo_files.terraform_roots(scan.tf))
+    out.extend(repo_files.terraform_roots({p: t for p, t in scan.tf.items() if p.endswith(".tf")}))
     out.extend(terraform_levers.surfaces(scan.tf))
     out.extend(repo_files.codeowners(scan.owners))
     out.extend(_releases_from_gitops(out))
@@ -150,7 +150,7 @@ def _chart(scan: _Scan, path: str) -> bool:
 
 def _named(scan: _Scan, path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
-    if name.endswith(".tf"):
+    if name.endswith((".tf", ".tfvars")):
         scan.tf[path] = scan.text(path)
     elif name in ("catalog-info.yaml", "catalog-info.yml"):
         scan.out.extend(repo_files.catalog(scan.text(path), path))

@@ -143,10 +143,15 @@ def _helm(command: list[str], rollback: list[str], out: str, shown: Any) -> Chec
         return Check(False, f"revision {current} has no earlier revision to return to",
                      results=shown)  # fmt: skip
     previous = max(earlier)
-    cmd = [*command[:3], str(previous), *command[3:]]
-    back = [*rollback[:3], str(current), *rollback[3:]]
+    # a lever read from the live history already names revisions: the check's are fresher
+    cmd = [*command[:3], str(previous), *_after_revision(command)]
+    back = [*rollback[:3], str(current), *_after_revision(rollback)]
     return Check(True, f"release revision {current} → {previous}", cmd, back, shown,
                  {"current": current, "previous": previous})  # fmt: skip
+
+
+def _after_revision(argv: list[str]) -> list[str]:
+    return argv[4:] if len(argv) > 3 and argv[3].isdigit() else argv[3:]
 
 
 def _counted(command: list[str], rollback: list[str], out: str, shown: Any) -> Check:

@@ -15,7 +15,12 @@ LD_DEFAULT_URL = "https://app.launchdarkly.com"
 
 
 def _conf(ctx: Ctx, provider: str) -> tuple[str, dict[str, str]]:
-    conf = ctx.services.get(provider) or {}
+    return connection(ctx.services, provider)
+
+
+def connection(services: dict[str, dict[str, Any]], provider: str) -> tuple[str, dict[str, str]]:
+    """Base URL and auth header of a configured flag service; LookupError when incomplete."""
+    conf = services.get(provider) or {}
     url = str(conf.get("url") or (LD_DEFAULT_URL if provider == "launchdarkly" else ""))
     token = os.environ.get(str(conf.get("token_env") or f"{provider.upper()}_TOKEN"), "")
     if not url or not token:

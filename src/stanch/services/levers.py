@@ -2,7 +2,8 @@
 
 Every step lands on the timeline: `lever.planned` (command, rollback, viability),
 `lever.applied` (what ran, its output, the exact rollback), `lever.undone`,
-`lever.approved` (a second responder) and `mitigation.confirmed`.
+`lever.approved` (a second responder), `lever.refused` (what the guard would not let
+through, and why) and `mitigation.confirmed`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from stanch.errors import Conflict, GuardRefused, InvalidInput, NotFound, UserError
 from stanch.executor import Executor
+from stanch.levers import live as live_view
 from stanch.levers.candidates import FlagServices, candidates
 from stanch.levers.discover import Discovery, Progress, discover
 from stanch.levers.executors import ArgvExecutor, Ctx, LeverExecutor
@@ -28,7 +30,7 @@ from stanch.levers.history import (
     revert_lever,
     with_flag_keys,
 )
-from stanch.levers.settings import LeverSettings, lever_settings
+from stanch.levers.settings import LeverSettings, LiveSettings, lever_settings
 from stanch.model import kinds
 from stanch.model.decide import change_status, checked_text
 from stanch.model.events import NewEvent
@@ -36,17 +38,19 @@ from stanch.model.incident import Incident
 from stanch.model.lever_guard import (
     LEVER_APPROVED,
     LEVER_FAILED,
+    RULES,
     ApplyRequest,
     LeverBook,
     book,
     lever_event,
-    refusals,
     who_confirmed,
 )
 from stanch.model.levers import Action, Lever, mark_recent, rank
 from stanch.model.status import ALLOWED, Status
 from stanch.services import lever_types
 from stanch.services.context import App, record
+
+LEVER_REFUSED = "lever.refused"  # {"lever", "kind", "target", "rule", "rules", "reason", …}
 
 EXECUTORS: dict[str, LeverExecutor] = {
     "argv": ArgvExecutor(),
@@ -62,6 +66,11 @@ EXECUTORS: dict[str, LeverExecutor] = {
 class Scan:
     discovery: Discovery
     levers: list[Lever]
+    live: live_view.LiveView | None = None  # None: live discovery was off
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self.live.notes) if self.live else []
 
     def to_dict(self) -> dict[str, Any]:
         """The documented, stable `stanch levers --json` schema."""
@@ -70,6 +79,8 @@ class Scan:
             "files": self.discovery.files,
             "surfaces": [s.to_dict() for s in self.discovery.surfaces],
             "levers": [lever.to_dict() for lever in self.levers],
+            "notes": self.notes,
+            "live": self.live.to_dict() if self.live else {"enabled": False},
         }
 
 
@@ -84,14 +95,26 @@ def repo_path(app: App, repo: str | None) -> Path:
     return path.resolve()
 
 
+def live_settings(conf: LeverSettings, live: bool | None) -> LiveSettings:
+    """[levers.live] as configured; `--live` turns every source on, `--no-live` none."""
+    if live is None:
+        return conf.live
+    return conf.live.forced() if live else LiveSettings()
+
+
 def scan(
     app: App, repo: str | None = None, incident_id: str | None = None,
-    progress: Progress | None = None,
+    progress: Progress | None = None, live: bool | None = None,
 ) -> Scan:  # fmt: skip
     """Discover the surfaces and rank the levers (by onset when an incident is named)."""
     conf = settings_of(app)
     root = repo_path(app, repo)
     found = discover(root, progress)
+    sources = live_settings(conf, live)
+    view = live_view.read(sources, conf.services, found.surfaces) if sources.enabled else None
+    if view is not None:
+        merged = live_view.merge(found.surfaces, view, sources.context)
+        found = Discovery(found.root, merged, found.files)
     onset = app.store.state(incident_id).onset_at if incident_id else app.clock()
     runner = Executor(timeout=conf.timeout_s)
     changes = git_changes(root, runner)
@@ -105,7 +128,10 @@ def scan(
     if revert is not None:
         levers.append(revert)
     levers.extend(prior_image_levers(root, runner, changes, found.surfaces, onset, window))
-    return Scan(found, rank(mark_recent(levers, changes, onset, window)))
+    levers = mark_recent(levers, changes, onset, window)
+    if view is not None:
+        levers = live_view.adjust(levers, view, onset, window)
+    return Scan(found, rank(levers), view)
 
 
 def _ctx(app: App, root: Path, *, dry_run: bool = False) -> Ctx:
@@ -191,9 +217,10 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
     lever_key = _plan_key(current, lever_id)
     typed_destructive, type_reasons = lever_types.check(app, key, current.plans.get(lever_key))
     request = ApplyRequest(lever_key, who, confirm_destructive, typed, typed_destructive)
-    reasons = type_reasons + refusals(request, current)
-    if reasons:
-        raise GuardRefused("refused: " + "; ".join(reasons))
+    found = [(TYPE_RULES, reason) for reason in type_reasons] + broken_rules(request, current)
+    if found:
+        record_refusal(app, key, lever_key, who, found, current.plans.get(lever_key))
+        raise GuardRefused("refused: " + "; ".join(reason for _, reason in found))
     planned = current.plans[lever_key]
     done = EXECUTORS[str(planned.get("executor", "argv"))].apply(
         planned, _ctx(app, Path(planned["repo"]))
@@ -217,6 +244,28 @@ def apply(app: App, incident_id: str, lever_id: str, *, actor: str | None = None
     if state.status is not Status.MITIGATING and Status.MITIGATING in ALLOWED[state.status]:
         state = _status(app, key, Status.MITIGATING, f"lever {lever_key} applied", who)
     return Applied(lever_key, data, state)
+
+
+TYPE_RULES = "incident_type"  # the rules an incident's type adds (services/lever_types.py)
+
+
+def broken_rules(request: ApplyRequest, current: LeverBook) -> list[tuple[str, str]]:
+    """(rule, reason) for each guard rule that refuses; the rule is its function's name."""
+    found = [(rule.__name__.strip("_"), rule(request, current)) for rule in RULES]
+    return [(name, reason) for name, reason in found if reason is not None]
+
+
+def record_refusal(app: App, key: str, lever_key: str, who: str, found: list[tuple[str, str]],
+                   plan: dict[str, Any] | None) -> None:  # fmt: skip
+    """Put what the guard refused on the timeline, so the postmortem sees what was tried."""
+    reasons = [reason for _, reason in found]
+    data: dict[str, Any] = {
+        "lever": lever_key, "kind": (plan or {}).get("kind"), "target": (plan or {}).get("target"),
+        "rule": found[0][0], "rules": [name for name, _ in found], "reason": "; ".join(reasons),
+        "reasons": reasons, "summary": f"the guard refused {lever_key}: {'; '.join(reasons)}",
+    }  # fmt: skip
+    now = app.clock()
+    record(app, key, lambda s: lever_event(LEVER_REFUSED, who, now, data))
 
 
 def _plan_key(current: LeverBook, lever_id: str) -> str:

@@ -20,12 +20,14 @@ from stanch.mcp.tools.evidence import incident_summary
 from stanch.mcp.tools.incident import IncidentId
 from stanch.model.approvals import needs_approval
 from stanch.model.incident import Incident
-from stanch.model.lever_guard import ApplyRequest, book, is_destructive, refusals
+from stanch.model.lever_guard import ApplyRequest, book, is_destructive
 from stanch.services import lever_types
 from stanch.services import levers as service
 
 LeverId = Annotated[str, Field(description="Lever id from `levers` (or its rank number)")]
 Repo = Annotated[str | None, Field(description="Repository to scan (default: [levers] repo)")]
+Live = Annotated[bool | None, Field(description="Read the cluster and flag services too "
+                                    "(default: as [levers.live] says; read-only)")]  # fmt: skip
 
 
 class LeverOut(BaseModel):
@@ -55,6 +57,8 @@ class LeverScan(BaseModel):
     files: int = 0
     surfaces: list[SurfaceOut] = Field(default_factory=list)
     levers: list[LeverOut] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="e.g. a live source that failed")
+    live: dict[str, Any] = Field(default_factory=dict, description="what was read live, if on")
 
 
 class LeverResult(ActionResult):
@@ -76,10 +80,11 @@ def _lever_out(data: dict[str, Any]) -> LeverOut:
                     rank=int(data["rank"]), reason=str(data.get("reason", "")))  # fmt: skip
 
 
-def _scan(ctx: ToolContext, repo: str | None, incident: str | None) -> LeverScan:
+def _scan(ctx: ToolContext, repo: str | None, incident: str | None,
+          live: bool | None = None) -> LeverScan:  # fmt: skip
     try:
         key = ctx.app.resolve_id(incident) if incident else None
-        found = service.scan(ctx.app, repo, key).to_dict()
+        found = service.scan(ctx.app, repo, key, live=live).to_dict()
     except UserError as exc:
         return LeverScan(outcome="refused", message=refused(exc).message)
     surfaces = [SurfaceOut(kind=s["kind"], path=s["path"], name=s.get("name", ""),
@@ -88,7 +93,7 @@ def _scan(ctx: ToolContext, repo: str | None, incident: str | None) -> LeverScan
     levers = [_lever_out(lever) for lever in found["levers"]]
     return LeverScan(outcome="ok", message=f"{len(levers)} lever(s), best first",
                      repo=found["repo"], files=found["files"], surfaces=surfaces,
-                     levers=levers)  # fmt: skip
+                     levers=levers, notes=found["notes"], live=found["live"])  # fmt: skip
 
 
 def _result(ctx: ToolContext, state: Incident, message: str, **fields: Any) -> LeverResult:
@@ -108,18 +113,20 @@ def apply_preflight(ctx: ToolContext, key: str, lever: str, *, asking: bool) -> 
     typed_destructive, reasons = lever_types.check(ctx.app, key, plan)
     target = str((plan or {}).get("target", ""))
     confirmed = ApplyRequest(lever_key, ctx.actor, True, target, typed_destructive)
-    reasons = reasons + refusals(confirmed, current)
-    if reasons:
-        raise GuardRefused("refused: " + "; ".join(reasons))
+    found = [(service.TYPE_RULES, r) for r in reasons] + service.broken_rules(confirmed, current)
+    if found:
+        service.record_refusal(ctx.app, key, lever_key, ctx.actor, found, plan)
+        raise GuardRefused("refused: " + "; ".join(reason for _, reason in found))
     destructive = plan is not None and (typed_destructive
                                         or is_destructive(plan, current.incident_type))  # fmt: skip
     people = {who for who in current.approvals.get(lever_key, set())
               if who != ctx.actor and not who.startswith("agent:")}  # fmt: skip
     if destructive and not people and not asking:
-        raise GuardRefused(
-            f"refused: {lever_key} is destructive or irreversible: a person must approve it "
-            f"first (`stanch mitigate {key} {lever_key} --approve`); an agent cannot confirm it"
-        )
+        why = (f"{lever_key} is destructive or irreversible: a person must approve it first "
+               f"(`stanch mitigate {key} {lever_key} --approve`); an agent cannot confirm it")  # fmt: skip
+        service.record_refusal(ctx.app, key, lever_key, ctx.actor, [("person_approval", why)],
+                               plan)  # fmt: skip
+        raise GuardRefused(f"refused: {why}")
     return lever_key
 
 
@@ -131,8 +138,9 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         "runbooks) and rank the levers that stop the bleeding, each with its way back. "
         "Read-only."
     )
-    async def levers(repo: Repo = None, incident: IncidentId = None) -> LeverScan:
-        return _scan(ctx, repo, incident)
+    async def levers(repo: Repo = None, incident: IncidentId = None,
+                     live: Live = None) -> LeverScan:  # fmt: skip
+        return _scan(ctx, repo, incident, live)
 
     @server.tool(
         description="Plan a lever of the configured repository ([levers] repo) as a dry run: "
