@@ -7,7 +7,7 @@ from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
 # The newest migration of each branch. Capabilities that need their own table add a
 # migration that revises "0001" and list its revision here; a test checks this against
 # Alembic's heads, and `upgrade` applies them all.
-SCHEMA_HEADS: frozenset[str] = frozenset({"server1"})
+SCHEMA_HEADS: frozenset[str] = frozenset({"server1", "outbox1"})
 
 metadata = MetaData()
 
@@ -91,3 +91,14 @@ server_changes = Table(
     Column("actor", String(100), nullable=False),
 )
 Index("ix_server_changes_at", server_changes.c.at)
+
+# -- outbox (revision "outbox1") ------------------------------------------------------------
+
+outbox_claims = Table(
+    "outbox_claims",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("incident_id", String(64), nullable=False),
+    Column("owner", String(100), nullable=False),
+    Column("lease_until", String(20), nullable=False),
+)
