@@ -7,6 +7,10 @@ beside the server's job would be. The Slack and Statuspage fakes count what arri
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -131,6 +135,31 @@ def test_two_deliverers_at_once_post_each_message_exactly_once(
     delivered = [e.data["message_id"] for e in events if e.kind == model.DELIVERED]
     assert sorted(delivered) == sorted(m.message_id for m in queued)
     assert outbox.state(apps[1], key).pending == ()
+
+
+def test_two_deliver_processes_at_once_post_each_message_exactly_once(
+    apps: list[App], root: Path, slack: FakeSlack, sp: FakeStatuspage,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    slowed(slack, monkeypatch)
+    slowed(sp, monkeypatch)
+    key = queue_work(apps[0])
+    queued = outbox.state(apps[0], key).pending
+    env = {**os.environ, "STANCH_DATABASE_URL": apps[0].settings.database_url}
+    argv = [sys.executable, "-m", "stanch", "deliver", key, "--json"]
+    children = [subprocess.Popen(argv, cwd=root, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(DELIVERERS)]  # fmt: skip
+    answers = [child.communicate(timeout=120) for child in children]
+    assert [child.returncode for child in children] == [0] * DELIVERERS, answers
+    sent = [d for out, _ in answers for d in json.loads(out)["deliveries"]]
+    assert len(sent) == len(queued) and {d["status"] for d in sent} == {"ok"}
+    assert calls(slack, "conversations.create") == 1
+    [made] = slack.channels
+    assert len(made.messages) == 1
+    assert sum(1 for c in sp.calls if c.method == "POST") == 1
+    events = apps[1].store.events(key)
+    delivered = [e.data["message_id"] for e in events if e.kind == model.DELIVERED]
+    assert sorted(delivered) == sorted(m.message_id for m in queued)
 
 
 def test_a_claim_held_elsewhere_holds_the_lane_until_its_lease_runs_out(
