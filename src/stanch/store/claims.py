@@ -8,18 +8,15 @@ and answers a row only to the deliverer that now holds it.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection
 
 from stanch.model.clock import iso
-from stanch.store.engine import WRITE, translated
+from stanch.store.engine import writing
 from stanch.store.schema import outbox_claims as claims
 
 
@@ -44,20 +41,14 @@ def claim(
         )
         .returning(claims.c.owner)
     )
-    with _writing(engine) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         taken = conn.execute(statement).first()
     return taken is not None
 
 
 def release(engine: Engine, message_id: str, owner: str) -> None:
     """Let go of a claim this owner holds (a claim taken over by another stays theirs)."""
-    with _writing(engine) as conn, conn.begin():
+    with writing(engine) as conn, conn.begin():
         conn.execute(
             delete(claims).where(claims.c.message_id == message_id, claims.c.owner == owner)
         )
-
-
-@contextlib.contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    with translated(str(engine.url)), engine.connect().execution_options(**{WRITE: True}) as conn:
-        yield conn
