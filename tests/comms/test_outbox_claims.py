@@ -16,9 +16,11 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from stanch.errors import StoreUnavailable
 from stanch.model import outbox as model
 from stanch.services import channel, incidents, outbox, updates
 from stanch.services.context import App
@@ -180,6 +182,34 @@ def test_a_claim_held_elsewhere_holds_the_lane_until_its_lease_runs_out(
     again = outbox.deliver(app, key)
     assert [a.message.action for a in again] == ["create_channel", "set_topic", "invite", "post"]
     assert calls(slack, "conversations.create") == 1
+    assert outbox.state(app, key).pending == ()
+
+
+def test_a_send_whose_outcome_was_not_recorded_is_held_until_the_lease_ends(
+    apps: list[App], slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = apps[0]
+    key = queue_work(app)
+    real = outbox._record_outcome
+    failures = [StoreUnavailable("lost the connection to the database")]
+
+    def failing_once(*args: Any, **kwargs: Any) -> None:
+        if failures:
+            raise failures.pop()
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "_record_outcome", failing_once)
+    with pytest.raises(StoreUnavailable):
+        outbox.deliver(app, key)
+    assert calls(slack, "conversations.create") == 1  # sent, but not recorded
+    assert [a.message.provider for a in outbox.deliver(app, key)] == ["statuspage"]
+    assert calls(slack, "conversations.create") == 1  # not sent again at once
+    clock = app.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(minutes=2, seconds=1)
+    again = outbox.deliver(app, key)
+    assert [a.message.action for a in again] == ["create_channel", "set_topic", "invite", "post"]
+    assert len(slack.channels) == 1  # the name was taken by the first try: it is reused
     assert outbox.state(app, key).pending == ()
 
 

@@ -6,7 +6,7 @@ import socket
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -182,16 +182,28 @@ class _Run:
                             self.lease):  # fmt: skip
             return _HELD
         try:
-            # Read again under the claim: a deliverer that held it before may have sent it.
-            current = {m.message_id: m for m in state(self.app, self.incident_id).pending}
-            message = current.get(seen.message_id)
-            if message is None:
-                return _GONE
-            if message.attempts != seen.attempts or not (message.ready(now) or released):
-                return _HELD
-            return self._send(message)
-        finally:
+            message = self._still_due(seen, now, released)
+        except BaseException:
             claims.release(engine, seen.message_id, self.owner)
+            raise
+        if not isinstance(message, Message):
+            claims.release(engine, seen.message_id, self.owner)
+            return message
+        # An error between sending and recording keeps the claim until its lease ends:
+        # the message may have gone, so nobody sends it again at once.
+        attempt = self._send(message)
+        claims.release(engine, seen.message_id, self.owner)
+        return attempt
+
+    def _still_due(self, seen: Message, now: datetime, released: bool) -> Message | object:
+        """Read again under the claim: a deliverer that held it before may have sent it."""
+        current = {m.message_id: m for m in state(self.app, self.incident_id).pending}
+        message = current.get(seen.message_id)
+        if message is None:
+            return _GONE
+        if message.attempts != seen.attempts or not (message.ready(now) or released):
+            return _HELD
+        return message
 
     def _send(self, message: Message) -> Attempt:
         notifier = self.notifiers.get(message.provider)
