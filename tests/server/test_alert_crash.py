@@ -12,7 +12,12 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+from sqlalchemy.engine import Connection
+
 from stanch.model.alerts import ALERT_FIRED
+from stanch.model.events import Event
+from stanch.store.sql import SqlStore
 from tests.server.conftest import Server
 from tests.server.test_alerts import alert, notification, post
 
@@ -64,3 +69,25 @@ def test_an_alert_whose_ingest_crashed_is_recorded_once_on_retry(any_server: Ser
     assert [e.data["alerts"][0]["fingerprint"] for e in fired] == ["1" * 16, "2" * 16]
     again = post(s, body)  # and once more: now it is a duplicate
     assert again["duplicates"] == 1 and again["attached"] == {}
+
+
+def test_a_failed_write_marks_nothing_seen(
+    any_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = any_server
+    [key] = post(s, notification(alert(fingerprint="1" * 16)))["opened"]
+    insert = SqlStore._insert_event
+
+    def failing(conn: Connection, event: Event) -> None:
+        if event.kind == ALERT_FIRED:
+            raise OSError(28, "No space left on device")
+        insert(conn, event)
+
+    monkeypatch.setattr(SqlStore, "_insert_event", staticmethod(failing))
+    body = notification(alert(fingerprint="3" * 16))
+    refused = s.client.post("/api/alerts/alertmanager", json=body, headers=s.auth(s.responder))
+    assert refused.status_code >= 500 and "Traceback" not in refused.text
+    monkeypatch.setattr(SqlStore, "_insert_event", staticmethod(insert))
+    assert post(s, body)["attached"] == {key: 1}
+    fired = [e for e in s.app.store.events(key) if e.kind == ALERT_FIRED]
+    assert [e.data["alerts"][0]["fingerprint"] for e in fired] == ["1" * 16, "3" * 16]
