@@ -64,6 +64,7 @@ class CommsConfig:
     default_team: str = ""
     status_dir: Path = Path("status")
     timeout: float = 10.0
+    claim_lease: timedelta = timedelta(seconds=120)  # how long a deliverer holds a message
 
     def team(self, name: str) -> Team | None:
         """A team by name, alias, '@org/name' or Backstage ref."""
@@ -158,4 +159,13 @@ def load(raw_settings: Mapping[str, Any], root: Path,
         default_team=str(raw.get("default_team") or ""),
         status_dir=root / str(raw.get("status_dir", "status")),
         timeout=float(raw.get("timeout_seconds", 10.0)),
+        claim_lease=_claim_lease(raw.get("claim_seconds", 120)),
     )
+
+
+def _claim_lease(value: Any) -> timedelta:
+    """How long a deliverer holds a message it is sending before another may take it over."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise InvalidInput(f"stanch.toml: comms.claim_seconds must be a positive number, "
+                           f"not {value!r}")  # fmt: skip
+    return timedelta(seconds=float(value))

@@ -18,8 +18,9 @@ from stanch.errors import StanchError
 from stanch.server.config import ServerConfig, load_server_config
 from stanch.server.deps import stanch_error_handler
 from stanch.server.mcp_door import McpDoor
-from stanch.server.ratelimit import RateLimiter
+from stanch.server.ratelimit import Limiter, RateLimiter
 from stanch.services.context import App
+from stanch.services.ratelimit import SharedRateLimiter
 
 STATIC = Path(__file__).parent / "static"
 
@@ -39,6 +40,16 @@ def routers() -> list[APIRouter]:
     return found
 
 
+def limiter(app: App, config: ServerConfig) -> Limiter:
+    """The webhook rate limit: shared by the replicas through the store, or this one's own."""
+    local = RateLimiter(config.rate_per_second, config.rate_burst)
+    if config.rate_scope == "replica":
+        return local
+    return SharedRateLimiter(
+        lambda: app.store.engine, config.rate_per_second, config.rate_burst, local.allow
+    )
+
+
 def create_app(app: App, config: ServerConfig | None = None) -> FastAPI:
     """One server for the App's store; the caller owns the App (and closes it)."""
     door = McpDoor(app)
@@ -56,7 +67,7 @@ def create_app(app: App, config: ServerConfig | None = None) -> FastAPI:
     )
     api.state.stanch = app
     api.state.config = config or load_server_config(app.settings.raw)
-    api.state.limiter = RateLimiter(api.state.config.rate_per_second, api.state.config.rate_burst)
+    api.state.limiter = limiter(app, api.state.config)
     api.add_exception_handler(StanchError, stanch_error_handler)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     for router in routers():

@@ -19,6 +19,7 @@ SERVER_SETTINGS: dict[str, str] = {
     "default_severity": "severity of an alert without a recognised severity label (SEV3)",
     "rate_per_second": "inbound webhook requests allowed per second per client (default 100)",
     "rate_burst": "requests a client may send at once above the rate (default 500)",
+    "rate_scope": "shared: one allowance per client across replicas (default); replica: each",
     "status_title": "title of the public status page",
     "components": "services shown as components on the public status page",
     "public_url": "absolute URL of the server, used in the Atom feed",
@@ -38,6 +39,7 @@ class ServerConfig:
     default_severity: Severity = Severity.SEV3
     rate_per_second: float = 100.0
     rate_burst: int = 500
+    rate_scope: str = "shared"  # shared (through the store) | replica
     status_title: str = "Service status"
     components: tuple[str, ...] = ()
     public_url: str = ""
@@ -70,6 +72,13 @@ def _number(raw: Mapping[str, Any], key: str, default: float) -> float:
     return float(value)
 
 
+def _choice(raw: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> str:
+    value = raw.get(key, allowed[0])
+    if value not in allowed:
+        raise InvalidInput(f"[server] {key} must be one of {', '.join(allowed)}, not {value!r}")
+    return str(value)
+
+
 def load_server_config(raw: Mapping[str, Any]) -> ServerConfig:
     """Parse `settings.raw["server"]`; bad values name the key."""
     table = raw.get("server", {})
@@ -90,6 +99,7 @@ def load_server_config(raw: Mapping[str, Any]) -> ServerConfig:
         default_severity=Severity.parse(str(table.get("default_severity", "SEV3"))),
         rate_per_second=_number(table, "rate_per_second", 100.0),
         rate_burst=int(_number(table, "rate_burst", 500)),
+        rate_scope=_choice(table, "rate_scope", ("shared", "replica")),
         status_title=str(table.get("status_title", "Service status")),
         components=_strings(table, "components", ()),
         public_url=str(table.get("public_url", "")).rstrip("/"),

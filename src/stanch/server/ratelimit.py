@@ -5,6 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Limiter(Protocol):
+    def allow(self, client: str) -> float:
+        """0 when allowed now, else seconds until the next request would be."""
+        ...
 
 
 class RateLimiter:

@@ -2,7 +2,9 @@
 
 Resolved alerts are recorded on the incident; they never resolve it by themselves.
 Duplicates (Alertmanager repeats, HA replicas) are dropped on (group, fingerprint,
-status, startsAt) with a claim row, so two replicas never both record one alert.
+status, startsAt) with a seen row written in the same transaction as the alert's event,
+so two replicas never both record one alert and a crash never leaves a key seen whose
+alert was not recorded.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from stanch.model.alerts import (
 )
 from stanch.model.clock import from_iso, iso
 from stanch.model.events import NewEvent
+from stanch.model.incident import Incident
 from stanch.server.config import ServerConfig
 from stanch.services import changes, incidents
 from stanch.services.context import App, record
@@ -111,43 +114,54 @@ def _record(
     actor: str,
     result: Intake,
 ) -> None:
-    fresh = _claim(app, incident, key, alerts)
-    result.duplicates += len(alerts) - len(fresh)
-    if not fresh:
-        return
-    now = app.clock()
-    data = {
-        "source": source,
-        "group_key": key,
-        "summary": describe_alerts(kind, fresh),
-        "alerts": [a.to_data() for a in fresh],
-    }
-    try:
-        record(app, incident, lambda _s: NewEvent(kind, actor[:100], now, now, data))
-    except BaseException:
-        _release(app, key, fresh)  # nothing recorded: let the sender's retry record it
-        raise
-    result.attached[incident] = result.attached.get(incident, 0) + len(fresh)
-
-
-def _claim(app: App, incident: str, key: str, alerts: list[Alert]) -> list[Alert]:
-    """The alerts this replica is first to see, claimed in one transaction."""
+    """Record the alerts not seen before. Their dedup keys are written in the event's own
+    transaction: a key is marked seen exactly when its alert is on the incident, so a
+    crash in between loses nothing and the sender's retry records it."""
+    unseen = _unseen(app, key, alerts)
     fresh: list[Alert] = []
+
+    def mark_seen(conn: Connection) -> None:
+        fresh.clear()
+        for alert in unseen:
+            row = {"dedup_key": alert.dedup_key(key), "incident_id": incident}
+            if conn.execute(_insert_ignore(conn, row)).first() is not None:
+                fresh.append(alert)
+
+    def decide(_state: Incident) -> NewEvent:
+        if not fresh:
+            raise _AllSeen  # another replica recorded them a moment ago
+        now = app.clock()
+        data = {
+            "source": source,
+            "group_key": key,
+            "summary": describe_alerts(kind, fresh),
+            "alerts": [a.to_data() for a in fresh],
+        }
+        return NewEvent(kind, actor[:100], now, now, data)
+
+    if unseen:
+        try:
+            record(app, incident, decide, within=mark_seen)
+        except _AllSeen:
+            fresh.clear()
+    result.duplicates += len(alerts) - len(fresh)
+    if fresh:
+        result.attached[incident] = result.attached.get(incident, 0) + len(fresh)
+
+
+class _AllSeen(Exception):
+    """Every alert was recorded meanwhile: write nothing."""
+
+
+def _unseen(app: App, key: str, alerts: list[Alert]) -> list[Alert]:
+    """The alerts whose dedup key is not known yet (repeats are the common case: a read)."""
     keys = [alert.dedup_key(key) for alert in alerts]
-    with app.store.engine.connect() as conn:  # repeats are the common case: no write for them
+    with app.store.engine.connect() as conn:
         known = {
             r.dedup_key
             for r in conn.execute(select(seen.c.dedup_key).where(seen.c.dedup_key.in_(keys)))
         }
-    alerts = [alert for alert, dedup in zip(alerts, keys, strict=True) if dedup not in known]
-    if not alerts:
-        return fresh
-    with _write(app) as conn, conn.begin():
-        for alert in alerts:
-            row = {"dedup_key": alert.dedup_key(key), "incident_id": incident}
-            if conn.execute(_insert_ignore(conn, row)).first() is not None:
-                fresh.append(alert)
-    return fresh
+    return [alert for alert, dedup in zip(alerts, keys, strict=True) if dedup not in known]
 
 
 def _insert_ignore(conn: Connection, row: dict[str, str]) -> Any:
@@ -156,11 +170,6 @@ def _insert_ignore(conn: Connection, row: dict[str, str]) -> Any:
     else:
         statement = sqlite_insert(seen).values(**row).on_conflict_do_nothing()
     return statement.returning(seen.c.dedup_key)
-
-
-def _release(app: App, key: str, alerts: list[Alert]) -> None:
-    with _write(app) as conn, conn.begin():
-        conn.execute(delete(seen).where(seen.c.dedup_key.in_([a.dedup_key(key) for a in alerts])))
 
 
 def _current_incident(app: App, key: str) -> str | None:

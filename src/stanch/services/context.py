@@ -11,7 +11,7 @@ from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.services import access
 from stanch.settings import Settings
-from stanch.store.sql import SqlStore
+from stanch.store.sql import SqlStore, Within
 from stanch.timeline.writer import TimelineWriter
 
 
@@ -56,10 +56,18 @@ class App:
 
 
 def record(
-    app: App, incident_id: str, decide: Callable[[Incident], NewEvent]
+    app: App,
+    incident_id: str,
+    decide: Callable[[Incident], NewEvent],
+    *,
+    within: Within | None = None,
 ) -> tuple[Event, Incident]:
-    """Check, record in the store, then project into the file."""
+    """Check, record in the store, then project into the file. `within` writes its own
+    rows in the event's transaction (a local store only)."""
     app.files.preflight()
-    event, state = app.store.append(incident_id, decide)
+    if within is None:
+        event, state = app.store.append(incident_id, decide)
+    else:
+        event, state = app.store.append_within(incident_id, decide, within)
     app.files.append(state, event, app.source(incident_id))
     return event, state

@@ -113,13 +113,8 @@ def declare(
     seen = parse_when(detected, now) if detected else None
     app.files.preflight()
 
-    restricted = not people_config(app.settings).rules[kind].outbound_detail
-
     def make(new_id: str) -> NewEvent:
-        channel = channel_name(app.settings.channel_pattern, new_id, base_slug, declared)
-        if restricted:  # a channel name is outbound: it must not spell a security symptom
-            digest = hashlib.sha256(new_id.encode()).hexdigest()[:8]
-            channel = f"inc-{declared:%Y-%m-%d}-{kind.value.replace('_', '-')}-{digest}"
+        channel = channel_for(app, kind, new_id, base_slug, declared)
         declaration = decide.Declaration(
             symptom=symptom, severity=sev, impact=blast, slug=base_slug, channel=channel,
             onset_at=onset, detected_at=seen, services=_split(services),
@@ -131,6 +126,14 @@ def declare(
     path = app.files.regenerate(state.id, app.source(state.id))
     state = recurrence.at_declaration(app, state)  # a repeat of a past incident is flagged
     return Recorded(state, event, path)
+
+
+def channel_for(app: App, kind: IncidentType, new_id: str, slug: str, declared: datetime) -> str:
+    """The chat channel of a new incident; a restricted one's spells nothing of it."""
+    if people_config(app.settings).rules[kind].outbound_detail:
+        return channel_name(app.settings.channel_pattern, new_id, slug, declared)
+    digest = hashlib.sha256(new_id.encode()).hexdigest()[:8]  # a channel name is outbound
+    return f"inc-{declared:%Y-%m-%d}-{kind.value.replace('_', '-')}-{digest}"
 
 
 # A decision as a use case makes it: (state, actor, when it happened, when recorded).

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ from stanch.notify.config import CommsConfig
 from stanch.notify.config import load as load_config
 from stanch.notify.registry import notifiers as build_notifiers
 from stanch.services.context import App, record
+from stanch.store import claims
 
 PAGER_TRIGGERS = {("pagerduty", "trigger"), ("opsgenie", "create"), ("webhook", "page")}
 
@@ -114,45 +117,103 @@ def deliver(
     *,
     backoff: Backoff | None = None,
     actor: str = "stanch",
+    lease: timedelta | None = None,
 ) -> list[Attempt]:
     """Try every pending message that is due, in queue order; a failure holds back the
-    later messages to the same provider and target, so they arrive in order."""
+    later messages to the same provider and target, so they arrive in order. Each message
+    is claimed first: of several deliverers at once, exactly one sends it."""
     backoff = backoff or Backoff()
     client: httpx.Client | None = None
+    cfg = config(app)
     if notifiers is None:
-        cfg = config(app)
         client = httpx.Client(timeout=cfg.timeout)
         notifiers = build_notifiers(cfg, client)
+    run = _Run(app, incident_id, notifiers, backoff, actor, lease or cfg.claim_lease)
     try:
-        return _deliver(app, incident_id, notifiers, backoff, actor)
+        return run.deliver()
     finally:
         if client is not None:
             client.close()
 
 
-def _deliver(app: App, incident_id: str, notifiers: Mapping[str, Notifier], backoff: Backoff,
-             actor: str) -> list[Attempt]:  # fmt: skip
-    attempts: list[Attempt] = []
-    blocked: set[tuple[str, str]] = set()
-    released: set[tuple[str, str]] = set()  # a channel just made: its waiting posts may go
-    # Creating a channel goes first: posts to it wait for it, not the other way round.
-    ordered = sorted(state(app, incident_id).pending, key=lambda m: m.action != "create_channel")
-    for message in ordered:
-        lane = (message.provider, message.target)
-        if lane in blocked:
-            continue
-        if not message.ready(utc(app.clock())) and lane not in released:
-            blocked.add(lane)
-            continue
-        notifier = notifiers.get(message.provider)
+@dataclass
+class _Run:
+    """One delivery pass over one incident's outbox, as one claim owner."""
+
+    app: App
+    incident_id: str
+    notifiers: Mapping[str, Notifier]
+    backoff: Backoff
+    actor: str
+    lease: timedelta
+    owner: str = field(default_factory=lambda: f"{socket.gethostname()}:{uuid.uuid4().hex}")
+
+    def deliver(self) -> list[Attempt]:
+        attempts: list[Attempt] = []
+        blocked: set[tuple[str, str]] = set()
+        released: set[tuple[str, str]] = set()  # a channel just made: its waiting posts may go
+        # Creating a channel goes first: posts to it wait for it, not the other way round.
+        pending = state(self.app, self.incident_id).pending
+        for seen in sorted(pending, key=lambda m: m.action != "create_channel"):
+            lane = (seen.provider, seen.target)
+            if lane in blocked:
+                continue
+            if not seen.ready(utc(self.app.clock())) and lane not in released:
+                blocked.add(lane)
+                continue
+            outcome = self._claimed(seen, lane in released)
+            if outcome is _GONE:
+                continue  # another deliverer sent it meanwhile
+            if not isinstance(outcome, Attempt):
+                blocked.add(lane)  # held elsewhere, or now waiting: keep the lane in order
+                continue
+            attempts.append(outcome)
+            if outcome.delivery.status is not Status.OK:
+                blocked.add(lane)
+            elif seen.action == "create_channel":
+                released.add(lane)
+        return attempts
+
+    def _claimed(self, seen: Message, released: bool) -> Attempt | object:
+        """Claim, check the message is still as seen, send, record, let go."""
+        now = utc(self.app.clock())
+        engine = self.app.store.engine
+        if not claims.claim(engine, seen.message_id, self.incident_id, self.owner, now,
+                            self.lease):  # fmt: skip
+            return _HELD
+        try:
+            message = self._still_due(seen, now, released)
+        except BaseException:
+            claims.release(engine, seen.message_id, self.owner)
+            raise
+        if not isinstance(message, Message):
+            claims.release(engine, seen.message_id, self.owner)
+            return message
+        # An error between sending and recording keeps the claim until its lease ends:
+        # the message may have gone, so nobody sends it again at once.
+        attempt = self._send(message)
+        claims.release(engine, seen.message_id, self.owner)
+        return attempt
+
+    def _still_due(self, seen: Message, now: datetime, released: bool) -> Message | object:
+        """Read again under the claim: a deliverer that held it before may have sent it."""
+        current = {m.message_id: m for m in state(self.app, self.incident_id).pending}
+        message = current.get(seen.message_id)
+        if message is None:
+            return _GONE
+        if message.attempts != seen.attempts or not (message.ready(now) or released):
+            return _HELD
+        return message
+
+    def _send(self, message: Message) -> Attempt:
+        notifier = self.notifiers.get(message.provider)
         if notifier is None:
             delivery = Delivery(Status.NOT_CONFIGURED, f"{message.provider} is not configured")
         else:
-            delivery = notifier.send(message, dict(state(app, incident_id).refs))
-        _record_outcome(app, message, delivery, backoff, actor)
-        attempts.append(Attempt(message, delivery))
-        if delivery.status is not Status.OK:
-            blocked.add(lane)
-        elif message.action == "create_channel":
-            released.add(lane)
-    return attempts
+            delivery = notifier.send(message, dict(state(self.app, self.incident_id).refs))
+        _record_outcome(self.app, message, delivery, self.backoff, self.actor)
+        return Attempt(message, delivery)
+
+
+_GONE = object()  # delivered or given up by another deliverer
+_HELD = object()  # claimed by another deliverer, or not due any more

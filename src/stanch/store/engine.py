@@ -91,6 +91,13 @@ def classify_db_error(exc: SQLAlchemyError, url: str) -> StanchError:
 
 
 @contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A connection whose transactions take the write lock (SQLite: BEGIN IMMEDIATE)."""
+    with translated(str(engine.url)), engine.connect().execution_options(**{WRITE: True}) as conn:
+        yield conn
+
+
+@contextlib.contextmanager
 def translated(url: str) -> Iterator[None]:
     """Map database and OS errors raised inside the block to the stanch tree."""
     try:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text
 
 # The newest migration of each branch. Capabilities that need their own table add a
 # migration that revises "0001" and list its revision here; a test checks this against
 # Alembic's heads, and `upgrade` applies them all.
-SCHEMA_HEADS: frozenset[str] = frozenset({"server1"})
+SCHEMA_HEADS: frozenset[str] = frozenset({"server1", "ratelimit1"})
 
 metadata = MetaData()
 
@@ -91,3 +91,25 @@ server_changes = Table(
     Column("actor", String(100), nullable=False),
 )
 Index("ix_server_changes_at", server_changes.c.at)
+
+# -- outbox (revision "outbox1") ------------------------------------------------------------
+
+outbox_claims = Table(
+    "outbox_claims",
+    metadata,
+    Column("message_id", String(64), primary_key=True),
+    Column("incident_id", String(64), nullable=False),
+    Column("owner", String(100), nullable=False),
+    Column("lease_until", String(20), nullable=False),
+)
+
+# -- shared rate limits (revision "ratelimit1", after "outbox1") -----------------------------
+
+server_rate_buckets = Table(
+    "server_rate_buckets",
+    metadata,
+    Column("client", String(100), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),  # seconds since the epoch
+)
+Index("ix_server_rate_buckets_updated", server_rate_buckets.c.updated_at)

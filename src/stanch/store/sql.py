@@ -24,6 +24,7 @@ from stanch.store.schema import events as ev
 from stanch.store.schema import incidents as inc
 
 MAX_SUFFIX = 1000
+Within = Callable[[Connection], object]
 
 
 class SqlStore:
@@ -58,8 +59,17 @@ class SqlStore:
         raise Conflict(f"more than {MAX_SUFFIX} incidents named {base_id}")
 
     def append(self, incident_id: str, decide: Decide) -> tuple[Event, Incident]:
+        return self.append_within(incident_id, decide, None)
+
+    def append_within(
+        self, incident_id: str, decide: Decide, within: Within | None
+    ) -> tuple[Event, Incident]:
+        """Append; `within` first writes rows of its own in the same transaction, kept only
+        if the event is (an alert's dedup key goes with the alert)."""
         with translated(self.url), self._write() as conn, conn.begin():
             row = self._locked_row(conn, incident_id)
+            if within is not None:
+                within(conn)
             state = Incident.from_dict(json.loads(row.state))
             event = sequence(incident_id, decide(state), row.last_seq + 1, row.chain)
             new_state = apply(state, event)

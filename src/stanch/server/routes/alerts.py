@@ -1,4 +1,5 @@
-"""Inbound alert webhooks: Alertmanager (v4) and Grafana (v1); authenticated, rate-limited."""
+"""Inbound alert webhooks: Alertmanager (v4) and Grafana (v1); authenticated, rate-limited
+(per client address, across replicas unless `rate_scope = "replica"`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from stanch.model.alerts import parse_notification
 from stanch.server.deps import app_of, config_of, readable, require
-from stanch.server.ratelimit import RateLimiter
+from stanch.server.ratelimit import Limiter
 from stanch.services import alerts
 from stanch.services.tokens import Role
 
@@ -20,9 +21,9 @@ MAX_BODY = 5 * 1024 * 1024
 
 
 async def _intake(request: Request) -> dict[str, Any]:
-    limiter: RateLimiter = request.app.state.limiter
+    limiter: Limiter = request.app.state.limiter
     client = request.client.host if request.client else "unknown"
-    wait = limiter.allow(client)
+    wait = await run_in_threadpool(limiter.allow, client)  # a shared limit reads the store
     if wait:
         raise HTTPException(
             429, "too many webhook requests", headers={"Retry-After": str(max(1, math.ceil(wait)))}

@@ -7,6 +7,7 @@ sequence number it saw; the server records it only if nothing came in between (e
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,10 @@ from stanch.errors import Conflict
 from stanch.model.clock import utc
 from stanch.model.events import Event, Kind, NewEvent
 from stanch.model.incident import Incident
+from stanch.model.types import IncidentType
 from stanch.server.deps import Responder, Viewer, app_of
-from stanch.services import access
-from stanch.services.context import record
+from stanch.services import access, incidents
+from stanch.services.context import App, record
 
 router = APIRouter(prefix="/api/incidents", tags=["remote mode"])
 STALE = "stale: the incident changed since it was read"
@@ -75,12 +77,26 @@ def append(request: Request, incident_id: str, body: RawEvent, who: Responder) -
 
 @router.post("/{incident_id}/create", status_code=201, summary="Declare with a client-made event")
 def create(request: Request, incident_id: str, body: RawEvent, who: Responder) -> dict[str, Any]:
+    """An id already taken gets the next free one (`-2`, `-3` …), named in the answer: the
+    same whether the incident holding it is one the caller may read or a hidden one."""
     if body.kind != Kind.DECLARED:
         raise HTTPException(422, "the first event must be incident.declared")
     app = app_of(request)
-    if incident_id in app.store.ids():
-        raise Conflict(f"incident {incident_id} exists")
     app.files.preflight()
-    event, made = app.store.create(incident_id, lambda _id: _new(body, who.name, app.clock()))
+    event, made = app.store.create(
+        incident_id, lambda new_id: _declared(app, body, who.name, incident_id, new_id)
+    )
     app.files.regenerate(made.id, app.source(made.id))
     return _written(event, made)
+
+
+def _declared(app: App, body: RawEvent, actor: str, asked: str, new_id: str) -> NewEvent:
+    """The client's declaration; under another id than asked, its channel is named anew."""
+    new = _new(body, actor, app.clock())
+    if new_id == asked:
+        return new
+    data = dict(new.data)
+    kind = IncidentType.parse(str(data.get("type") or IncidentType.OUTAGE.value))
+    slug = str(data.get("slug") or new_id)
+    data["channel"] = incidents.channel_for(app, kind, new_id, slug, new.occurred_at)
+    return replace(new, data=data)
