@@ -65,3 +65,22 @@ def test_hex_looking_words_without_digits_stay_literal() -> None:
         miner.parse("cache facade evicted").signature
         != miner.parse("cache decade evicted").signature
     )
+
+
+def _bracket_end_by_depth(text: str, start: int) -> int:
+    depth = 0
+    for index in range(start, min(len(text), start + 400)):
+        depth += {"[": 1, "]": -1}.get(text[index], 0)
+        if text[index] == "]" and depth == 0:
+            return index + 1
+    return -1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="[]a ", min_size=1, max_size=450))
+def test_bracket_groups_close_where_their_depth_returns_to_zero(text: str) -> None:
+    from stanch.evidence.logs.header import _bracket_end
+
+    start = text.find("[")
+    if start >= 0:
+        assert _bracket_end(text, start) == _bracket_end_by_depth(text, start)

@@ -58,15 +58,12 @@ class Split(NamedTuple):
 
 def _bracket_end(text: str, start: int) -> int:
     """Index just past the balanced `[...]` group starting at `start`, or -1."""
-    depth = 0
-    for index in range(start, min(len(text), start + 400)):
-        char = text[index]
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index + 1
+    limit = min(len(text), start + 400)
+    end = text.find("]", start, limit)
+    while end >= 0:
+        if text.count("[", start, end) == text.count("]", start, end) + 1:
+            return end + 1
+        end = text.find("]", end + 1, limit)
     return -1
 
 
