@@ -131,6 +131,12 @@ def apply_preflight(ctx: ToolContext, key: str, lever: str, *, asking: bool) -> 
 
 
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
+    _register_scan_and_plan(server, ctx)
+    _register_apply(server, ctx)
+    _register_undo_and_confirm(server, ctx)
+
+
+def _register_scan_and_plan(server: MCPServer[Any], ctx: ToolContext) -> None:
     app = ctx.app
 
     @server.tool(
@@ -157,6 +163,10 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         return _result(ctx, done.incident, str(data["summary"]), lever=done.lever.id,
                        command=data["command"], rollback=data["rollback"],
                        viable=bool(data["viable"]), destructive=bool(data.get("destructive")))  # fmt: skip
+
+
+def _register_apply(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(
         description="Apply a planned lever under the guard: its rollback must be recorded and "
@@ -186,6 +196,10 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return _typed(ctx.act(incident, "lever_apply", "lever:apply", {"lever": lever}, run,
                               preflight))  # fmt: skip
+
+
+def _register_undo_and_confirm(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(
         description="Undo an applied lever by running its recorded rollback. May answer "
