@@ -96,6 +96,11 @@ def _register_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
 
 def _register_moves(server: MCPServer[Any], ctx: ToolContext) -> None:
     """status, severity and assign: the moves, under the approval policy."""
+    _register_status(server, ctx)
+    _register_severity_and_roles(server, ctx)
+
+
+def _register_status(server: MCPServer[Any], ctx: ToolContext) -> None:
     app = ctx.app
 
     @server.tool(
@@ -125,6 +130,10 @@ def _register_moves(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return ctx.act(incident, "status", f"status:{wanted.value}",
                        {"target": wanted.value, "reason": reason}, run, preflight)  # fmt: skip
+
+
+def _register_severity_and_roles(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(description="Raise or lower the severity (SEV1–SEV4 or P0–P3).")
     async def severity(

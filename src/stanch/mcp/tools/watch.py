@@ -37,6 +37,11 @@ def sample_of(outcome: SampleOutcome) -> SampleOut:
 
 
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
+    _register_signal(server, ctx)
+    _register_watching(server, ctx)
+
+
+def _register_signal(server: MCPServer[Any], ctx: ToolContext) -> None:
     app = ctx.app
 
     @server.tool(
@@ -59,6 +64,11 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
             return ctx.done(done, str(done.event.data["summary"]))
 
         return ctx.act(incident, "signal_set", "signal", args, run)
+
+
+def _register_watching(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """watch and recovery: sample the signal, and where the recovery window stands."""
+    app = ctx.app
 
     @server.tool(
         description="Sample the flagging signal now (a few times at most): confirms the "
