@@ -117,3 +117,38 @@ def test_bad_token_missing_token_and_unreachable_are_one_line_errors(
     with pytest.raises(InvalidInput, match="http"):
         evidence.changes(app, key, repos=[], record_it=False)
     app.close()
+
+
+def test_older_flips_of_a_busy_instance_are_read_page_by_page(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STANCH_TEST_UNLEASH", TOKEN)
+    noise = [_event(100 + i, "feature-strategy-update", "search-ranking", 11 - i * 0.004)
+             for i in range(2500)]  # fmt: skip  # 2,500 newer edits of another flag
+    fake = FakeUnleash(TOKEN, [*EVENTS, *noise])
+    with serving(fake) as url:
+        app = _app(project, url, 'environment = "production"\n')
+        key = incidents.declare(app, "checkout 5xx", severity="SEV2", services=["checkout"],
+                                started=iso(ONSET)).incident.id  # fmt: skip
+        report = evidence.changes(app, key, repos=[], record_it=False)
+    ids = {s.change.id for s in report.suspects}
+    assert {"unleash:3", "unleash:4", "unleash:6"} <= ids  # older than the newest 2,500
+    searches = [r for r in fake.requests if r["path"] == "/api/admin/search/events"]
+    assert len(searches) == 3  # three pages of 1,000
+    app.close()
+
+
+def test_a_server_without_event_search_is_read_from_the_legacy_list(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STANCH_TEST_UNLEASH", TOKEN)
+    fake = FakeUnleash(TOKEN, EVENTS, search=False)
+    with serving(fake) as url:
+        app = _app(project, url, 'environment = "production"\n')
+        key = incidents.declare(app, "checkout 5xx", severity="SEV2",
+                                started=iso(ONSET)).incident.id  # fmt: skip
+        report = evidence.changes(app, key, repos=[], record_it=False)
+    assert [s.change.id for s in report.suspects][:1] == ["unleash:3"]
+    assert [r["path"] for r in fake.requests][-2:] == ["/api/admin/search/events",
+                                                       "/api/admin/events"]  # fmt: skip
+    app.close()

@@ -1,4 +1,8 @@
-"""Flag flips from Unleash's admin events API (`GET /api/admin/events`, read-only).
+"""Flag flips from Unleash's admin event search (`GET /api/admin/search/events`, read-only).
+
+The search is filtered to the days of the window and read page by page, so a busy
+instance's older flips are not lost; servers without it (before v6) answer 404, and then
+the legacy `GET /api/admin/events` is read (it holds the newest 100 events only).
 
 Configured by `[evidence.unleash] url` and `token_env` (the environment variable holding
 an admin token, sent raw in `Authorization` as Unleash expects). Each enable, disable,
@@ -12,7 +16,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,6 +27,9 @@ from stanch.model.clock import from_iso
 from stanch.model.evidence import Change
 
 EVENTS_PATH = "/api/admin/events"
+SEARCH_PATH = "/api/admin/search/events"
+PAGE = 1000  # the server's largest page
+MAX_PAGES = 50
 ACTIONS: Mapping[str, str] = {
     "feature-environment-enabled": "turned on",
     "feature-environment-disabled": "turned off",
@@ -78,23 +85,52 @@ class UnleashSource:
     def changes(self, since: datetime, until: datetime) -> list[Change]:
         """Flag events created in [since, until], oldest first."""
         found = []
-        for event in self._events():
+        for event in self._events(since, until):
             change = self._change(event)
             if change is not None and since <= change.at <= until:
                 found.append(change)
         return sorted(found, key=lambda c: c.at)
 
-    def _events(self) -> list[dict[str, Any]]:
+    def _events(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         conf = self.settings
         token = os.environ.get(conf.token_env)
         if not token:
             raise InvalidInput(f"Unleash events: set {conf.token_env} to an admin API token")
-        params = {"project": conf.project} if conf.project else {}
         try:
-            with httpx.Client(base_url=conf.url, timeout=30, transport=self.transport) as client:
-                response = client.get(EVENTS_PATH, params=params, headers={"Authorization": token})
+            with httpx.Client(base_url=conf.url, timeout=30, transport=self.transport,
+                              headers={"Authorization": token}) as client:  # fmt: skip
+                searched = self._search(client, since, until)
+                if searched is not None:
+                    return searched
+                params = {"project": conf.project} if conf.project else {}
+                return self._listed(client.get(EVENTS_PATH, params=params), "events")
         except httpx.HTTPError as exc:
             raise UnleashUnavailable(f"Unleash at {conf.url} unreachable: {exc}") from None
+
+    def _search(self, client: httpx.Client, since: datetime,
+                until: datetime) -> list[dict[str, Any]] | None:  # fmt: skip
+        """Every event of the window's days, page by page; None when the server has no
+        event search (404)."""
+        params: dict[str, Any] = {
+            "from": f"IS:{(since - timedelta(days=1)).date().isoformat()}",
+            "to": f"IS:{(until + timedelta(days=1)).date().isoformat()}", "limit": PAGE,
+        }  # fmt: skip
+        if self.settings.project:
+            params["project"] = f"IS:{self.settings.project}"
+        events: dict[Any, dict[str, Any]] = {}
+        for page in range(MAX_PAGES):
+            response = client.get(SEARCH_PATH, params={**params, "offset": page * PAGE})
+            if response.status_code == 404 and page == 0:
+                return None
+            batch = self._listed(response, "events")
+            events.update((event.get("id"), event) for event in batch)
+            total = response.json().get("total")
+            if len(batch) < PAGE or (isinstance(total, int) and (page + 1) * PAGE >= total):
+                break
+        return list(events.values())
+
+    def _listed(self, response: httpx.Response, field: str) -> list[dict[str, Any]]:
+        conf = self.settings
         if response.status_code in (401, 403):
             raise InvalidInput(
                 f"Unleash at {conf.url} refused the token in {conf.token_env} "
@@ -103,7 +139,7 @@ class UnleashSource:
         if response.status_code != 200:
             raise UnleashUnavailable(f"Unleash at {conf.url}: HTTP {response.status_code}")
         try:
-            events = response.json()["events"]
+            events = response.json()[field]
         except (ValueError, KeyError, TypeError):
             raise UnleashUnavailable(f"Unleash at {conf.url}: not an events response") from None
         if not isinstance(events, list):
