@@ -18,7 +18,7 @@ TOKEN = "*:*.unleash-admin-secret"
 ONSET = T0 - timedelta(minutes=5)
 
 
-def _event(eid: int, kind: str, flag: str, minutes: int, env: str = "production",
+def _event(eid: int, kind: str, flag: str, minutes: float, env: str = "production",
            project: str = "default") -> dict[str, Any]:  # fmt: skip
     return {
         "id": eid, "type": kind, "createdBy": "alice@example.com",
