@@ -121,7 +121,11 @@ def import_file(app: App, path: Path) -> Imported:
     if parsed.problems:
         raise InvalidInput(f"{path} is damaged: {'; '.join(parsed.problems[:3])}")
     key = check_incident_id(parsed.marker.incident_id)
-    before = app.store.chain(key)[0] if key in app.store.ids() else 0
+    exists = key in app.store.ids()
+    if exists and not access.can_read(app, app.store.state(key)):
+        raise InvalidInput(f"{path}: incident {key!r} is restricted and not open to "
+                           f"{access.viewer_of(app)}: not imported")  # fmt: skip
+    before = app.store.chain(key)[0] if exists else 0
     app.files.preflight()
     state = app.store.load(key, parsed.events)
     written = app.files.regenerate(key, app.source(key))
