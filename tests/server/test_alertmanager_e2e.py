@@ -3,8 +3,8 @@ Alertmanager, whose webhook (with a bearer token) opens the incident in stanch."
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +19,8 @@ from stanch.server.app import create_app
 from stanch.services import tokens
 from stanch.services.context import App
 from stanch.settings import load_settings
-from tests.server.running import free_port, running, wait_for
+from tests.server.running import running
+from tests.support.process import ServerProcess, free_port, http_ready
 
 PROMETHEUS = shutil.which("prometheus")
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
@@ -56,11 +57,6 @@ def checkout() -> Iterator[int]:
     httpd.server_close()
 
 
-def _start(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=handle)
-
-
 @pytest.mark.skipif(not (PROMETHEUS and ALERTMANAGER), reason="needs Debian prometheus packages")
 def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
     project: Path, tmp_path: Path, checkout: int
@@ -68,7 +64,6 @@ def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
     app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "tester"}))
     token = tokens.create(app, "alertmanager", "responder")
     prom_port, am_port = free_port(), free_port()
-    procs: list[subprocess.Popen[bytes]] = []
     with running(create_app(app)) as base:
         (tmp_path / "am.yml").write_text(f"""
 route: {{receiver: stanch, group_by: [alertname, service], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}}
@@ -97,44 +92,29 @@ scrape_configs:
 - job_name: checkout
   static_configs: [{{targets: ['127.0.0.1:{checkout}']}}]
 """)
-        try:
-            procs.append(
-                _start(
-                    [
-                        str(ALERTMANAGER),
-                        f"--config.file={tmp_path / 'am.yml'}",
-                        f"--storage.path={tmp_path / 'am'}",
-                        "--cluster.listen-address=",
-                        f"--web.listen-address=127.0.0.1:{am_port}",
-                    ],
-                    tmp_path / "am.log",
-                )
-            )
-            procs.append(
-                _start(
-                    [
-                        str(PROMETHEUS),
-                        f"--config.file={tmp_path / 'prom.yml'}",
-                        f"--storage.tsdb.path={tmp_path / 'prom'}",
-                        f"--web.listen-address=127.0.0.1:{prom_port}",
-                    ],
-                    tmp_path / "prom.log",
-                )
-            )
-            wait_for(f"http://127.0.0.1:{am_port}/-/ready")
+        alertmanager = ServerProcess(
+            "alertmanager",
+            [str(ALERTMANAGER), f"--config.file={tmp_path / 'am.yml'}",
+             f"--storage.path={tmp_path / 'am'}", "--cluster.listen-address=",
+             f"--web.listen-address=127.0.0.1:{am_port}"],
+            ready=http_ready(f"http://127.0.0.1:{am_port}/-/ready"), log=tmp_path / "am.log",
+        )  # fmt: skip
+        prometheus = ServerProcess(
+            "prometheus",
+            [str(PROMETHEUS), f"--config.file={tmp_path / 'prom.yml'}",
+             f"--storage.tsdb.path={tmp_path / 'prom'}",
+             f"--web.listen-address=127.0.0.1:{prom_port}"],
+            ready=http_ready(f"http://127.0.0.1:{prom_port}/-/ready"), log=tmp_path / "prom.log",
+        )  # fmt: skip
+        with contextlib.ExitStack() as servers:
+            servers.enter_context(alertmanager)
+            servers.enter_context(prometheus)
             deadline = time.monotonic() + 60
             while not app.store.ids():
                 if time.monotonic() > deadline:
-                    logs = (tmp_path / "am.log").read_text()[-1500:] + (
-                        tmp_path / "prom.log"
-                    ).read_text()[-1500:]
+                    logs = alertmanager.log_tail(1500) + prometheus.log_tail(1500)
                     pytest.fail(f"no incident within 60 s; logs:\n{logs}")
                 time.sleep(0.25)
-        finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.wait(timeout=20)
     [key] = app.store.ids()
     state = app.store.state(key)
     assert state.symptom == "checkout 5xx ratio above SLO"

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.support.prometheus import free_port, wait_for_value
+from tests.support.process import free_port
 from tests.support.prometheus import running_prometheus as prometheus_server
+from tests.support.prometheus import wait_for_value
 
 __all__ = ["Service", "free_port", "running_prometheus", "running_service", "wait_for_value"]
 
