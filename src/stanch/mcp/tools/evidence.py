@@ -86,7 +86,8 @@ def _hypotheses(found: list[Hypothesis]) -> list[dict[str, Any]]:
 
 
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
-    _register_findings(server, ctx)
+    _register_change_findings(server, ctx)
+    _register_metric_findings(server, ctx)
     _register_hypotheses(server, ctx)
 
     @server.tool(description="Everything found so far on the incident, with the open questions.")
@@ -98,7 +99,9 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         return Finding(outcome="ok", message=f"diagnosis of {report['incident']}", report=report)
 
 
-def _register_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+def _register_change_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """What changed before onset, and where requests fail."""
+
     @server.tool(
         description="Suspect changes before onset (git, change log, Helm, rollouts), ranked; "
         "recorded as evidence.changes."
@@ -135,6 +138,10 @@ def _register_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return finding(ctx, incident, "evidence:traces",
                        {"file": file, "source": source, "service": service}, run)  # fmt: skip
+
+
+def _register_metric_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """When the flagging metric turned, and the service's RED/USE numbers around it."""
 
     @server.tool(
         description="Detect the onset of the flagging metric (PromQL or a series file) and "

@@ -72,19 +72,23 @@ def as_postmortem(result: ActionResult) -> PostmortemOut:
 
 
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
-    _postmortem_tools(server, ctx)
-    _action_tools(server, ctx)
+    _register_postmortem_reads(server, ctx)
+    _register_postmortem_writes(server, ctx)
+    _register_action_writes(server, ctx)
+    _register_action_reads(server, ctx)
 
 
-def _postmortem_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
-    app = ctx.app
-
+def _register_postmortem_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
     @server.tool(description="The postmortem as the events stand now, and what blocks final.")
     async def postmortem_show(incident: IncidentId = None) -> PostmortemOut:
         try:
-            return draft_out(pm_service.build(app, incident), ctx, "as the events stand now")
+            return draft_out(pm_service.build(ctx.app, incident), ctx, "as the events stand now")
         except UserError as exc:
             return as_postmortem(refused(exc))
+
+
+def _register_postmortem_writes(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(
         description="Draft (or redraft) the blameless postmortem into the incident file from "
@@ -132,7 +136,7 @@ def _postmortem_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
         return draft_out(kept["draft"], ctx, f"postmortem of {kept['draft'].incident.id} is final")
 
 
-def _action_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
+def _register_action_writes(server: MCPServer[Any], ctx: ToolContext) -> None:
     app = ctx.app
 
     @server.tool(
@@ -176,6 +180,10 @@ def _action_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return ctx.act(given or incident, "action_done", "action:done",
                        {"ref": name, "note": note}, run)  # fmt: skip
+
+
+def _register_action_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(description="Action items (open ones, soonest due first), of one incident or all.")
     async def action_list(
