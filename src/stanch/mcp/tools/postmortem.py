@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -71,6 +72,22 @@ def as_postmortem(result: ActionResult) -> PostmortemOut:
                          request_id=result.request_id)  # fmt: skip
 
 
+def write_postmortem(ctx: ToolContext, incident: str | None, action: str, args: dict[str, Any],
+                     write: Callable[[str], Draft], done: str,
+                     preflight: Callable[[str], None] | None = None) -> PostmortemOut:  # fmt: skip
+    """Write through the approval policy (`postmortem:<what>`); answer with the draft it left."""
+    kept: list[Draft] = []
+
+    def run(key: str) -> ActionResult:
+        kept.append(write(key))
+        return ActionResult(outcome="ok", message=done)
+
+    result = ctx.act(incident, action.replace(":", "_"), action, args, run, preflight)
+    if not kept:
+        return as_postmortem(result)
+    return draft_out(kept[0], ctx, f"postmortem of {kept[0].incident.id} {done}")
+
+
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
     _register_postmortem_reads(server, ctx)
     _register_postmortem_writes(server, ctx)
@@ -101,39 +118,28 @@ def _register_postmortem_writes(server: MCPServer[Any], ctx: ToolContext) -> Non
         ] = None,
     ) -> PostmortemOut:
         given = dict(fields or {})
-        kept: dict[str, Draft] = {}
 
-        def run(key: str) -> ActionResult:
+        def draft(key: str) -> Draft:
             for name, value in given.items():
                 pm_service.set_field(app, key, name, value, actor=ctx.actor)
-            kept["draft"], _ = pm_service.write(app, key, actor=ctx.actor)
-            return ActionResult(outcome="ok", message="drafted")
+            return pm_service.write(app, key, actor=ctx.actor)[0]
 
-        result = ctx.act(incident, "postmortem_draft", "postmortem:draft", {"fields": given}, run)
-        if "draft" not in kept:
-            return as_postmortem(result)
-        return draft_out(kept["draft"], ctx, f"postmortem of {kept['draft'].incident.id} drafted")
+        return write_postmortem(ctx, incident, "postmortem:draft", {"fields": given}, draft,
+                                "drafted")  # fmt: skip
 
     @server.tool(
         description="Mark the postmortem final. Refused while the blameless check, the "
         "trigger category or an action item is missing (the refusal lists them)."
     )
     async def postmortem_final(incident: IncidentId = None) -> PostmortemOut:
-        kept: dict[str, Draft] = {}
-
         def preflight(key: str) -> None:
             missing = pm_service.build(app, key).missing
             if missing:
                 raise GuardRefused("postmortem cannot be final yet: " + "; ".join(missing))
 
-        def run(key: str) -> ActionResult:
-            kept["draft"] = pm_service.finalize(app, key, actor=ctx.actor)
-            return ActionResult(outcome="ok", message="final")
-
-        result = ctx.act(incident, "postmortem_final", "postmortem:final", {}, run, preflight)
-        if "draft" not in kept:
-            return as_postmortem(result)
-        return draft_out(kept["draft"], ctx, f"postmortem of {kept['draft'].incident.id} is final")
+        return write_postmortem(ctx, incident, "postmortem:final", {},
+                                lambda key: pm_service.finalize(app, key, actor=ctx.actor),
+                                "is final", preflight)  # fmt: skip
 
 
 def _register_action_writes(server: MCPServer[Any], ctx: ToolContext) -> None:
