@@ -37,6 +37,11 @@ def _report(recorded: Recorded, as_json: bool, message: str) -> None:
         console.print(message)
 
 
+IncidentOpt = Annotated[str | None, typer.Option("--incident", "-i")]
+At = Annotated[str | None, AT_OPTION]
+Actor = Annotated[str | None, ACTOR_OPTION]
+AsJson = Annotated[bool, JSON_OPTION]
+Reason = Annotated[str, typer.Option("--reason", "-r")]
 Severity = Annotated[str | None, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")]
 Impact = Annotated[str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")]
 Percent = Annotated[float | None, typer.Option(help="Share of users/requests hit, 0–100.")]
@@ -78,9 +83,9 @@ def declare(
     comms_lead: CommsLead = None,
     slug: Slug = None,
     incident_type: IncidentType = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Frame a new incident: symptom, blast radius, onset, severity, type."""
     app = app_of(ctx)
@@ -126,9 +131,9 @@ def log(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What was done or seen.")],
     incident: Annotated[str | None, typer.Option("--incident", "-i", help="Incident id.")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Log an action or observation on the timeline."""
     done = incidents.log(app_of(ctx), incident, text, actor=actor, at=at)
@@ -139,10 +144,10 @@ def status(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="investigating, mitigating, mitigated, …")],
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why.")] = "",
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
     override: Annotated[
         str, typer.Option(help="Reason to pass a refusing guard (e.g. the recovery window).")
     ] = "",
@@ -157,11 +162,11 @@ def status(
 def severity(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="SEV1–SEV4 or P0–P3.")],
-    reason: Annotated[str, typer.Option("--reason", "-r")] = "",
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    reason: Reason = "",
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Change the severity; the change is an event."""
     app = app_of(ctx)
@@ -175,10 +180,10 @@ def assign(
     role: Annotated[str, typer.Argument(help="commander, scribe, comms_lead or responder.")],
     people: Annotated[list[str], typer.Argument(help="One or more people.")],
     add: Annotated[bool, typer.Option("--add", help="Keep the current holders.")] = False,
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Assign a role (commander, scribe, comms lead, responders)."""
     done = incidents.assign(app_of(ctx), incident, role, people, add=add, actor=actor, at=at)
@@ -202,10 +207,10 @@ def amend(
     customer_visible: Annotated[
         bool | None, typer.Option("--customer-visible/--internal-only")
     ] = None,
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Correct the framing (onset, impact, services …); the old values stay on record."""
     _check_percent(percent)
