@@ -57,15 +57,9 @@ def checkout() -> Iterator[int]:
     httpd.server_close()
 
 
-@pytest.mark.skipif(not (PROMETHEUS and ALERTMANAGER), reason="needs Debian prometheus packages")
-def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
-    project: Path, tmp_path: Path, checkout: int
-) -> None:
-    app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "tester"}))
-    token = tokens.create(app, "alertmanager", "responder")
-    prom_port, am_port = free_port(), free_port()
-    with running(create_app(app)) as base:
-        (tmp_path / "am.yml").write_text(f"""
+def _write_configs(folder: Path, base: str, token: str, am_port: int, checkout: int) -> None:
+    """Alertmanager posting to stanch with the token; Prometheus scraping checkout, one rule."""
+    (folder / "am.yml").write_text(f"""
 route: {{receiver: stanch, group_by: [alertname, service], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}}
 receivers:
 - name: stanch
@@ -74,7 +68,7 @@ receivers:
     send_resolved: true
     http_config: {{authorization: {{type: Bearer, credentials: {token}}}}}
 """)
-        (tmp_path / "rules.yml").write_text("""
+    (folder / "rules.yml").write_text("""
 groups:
 - name: checkout
   interval: 1s
@@ -84,14 +78,25 @@ groups:
     labels: {severity: critical}
     annotations: {summary: "checkout 5xx ratio above SLO", runbook_url: "https://runbooks/checkout"}
 """)
-        (tmp_path / "prom.yml").write_text(f"""
+    (folder / "prom.yml").write_text(f"""
 global: {{scrape_interval: 1s, evaluation_interval: 1s}}
-rule_files: [{tmp_path / "rules.yml"}]
+rule_files: [{folder / "rules.yml"}]
 alerting: {{alertmanagers: [{{static_configs: [{{targets: ['127.0.0.1:{am_port}']}}]}}]}}
 scrape_configs:
 - job_name: checkout
   static_configs: [{{targets: ['127.0.0.1:{checkout}']}}]
 """)
+
+
+@pytest.mark.skipif(not (PROMETHEUS and ALERTMANAGER), reason="needs Debian prometheus packages")
+def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
+    project: Path, tmp_path: Path, checkout: int
+) -> None:
+    app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "tester"}))
+    token = tokens.create(app, "alertmanager", "responder")
+    prom_port, am_port = free_port(), free_port()
+    with running(create_app(app)) as base:
+        _write_configs(tmp_path, base, token, am_port, checkout)
         alertmanager = ServerProcess(
             "alertmanager",
             [str(ALERTMANAGER), f"--config.file={tmp_path / 'am.yml'}",

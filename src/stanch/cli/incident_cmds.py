@@ -23,6 +23,12 @@ NEXT_STEP = (
     "fail over) and log every action with `stanch log`."
 )
 
+IncidentOpt = Annotated[str | None, typer.Option("--incident", "-i")]
+At = Annotated[str | None, AT_OPTION]
+Actor = Annotated[str | None, ACTOR_OPTION]
+AsJson = Annotated[bool, JSON_OPTION]
+Reason = Annotated[str, typer.Option("--reason", "-r")]
+
 
 def _report(recorded: Recorded, as_json: bool, message: str) -> None:
     if as_json:
@@ -37,11 +43,6 @@ def _report(recorded: Recorded, as_json: bool, message: str) -> None:
         console.print(message)
 
 
-IncidentOpt = Annotated[str | None, typer.Option("--incident", "-i")]
-At = Annotated[str | None, AT_OPTION]
-Actor = Annotated[str | None, ACTOR_OPTION]
-AsJson = Annotated[bool, JSON_OPTION]
-Reason = Annotated[str, typer.Option("--reason", "-r")]
 Severity = Annotated[str | None, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")]
 Impact = Annotated[str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")]
 Percent = Annotated[float | None, typer.Option(help="Share of users/requests hit, 0–100.")]
