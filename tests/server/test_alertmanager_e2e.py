@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +19,7 @@ from stanch.services import tokens
 from stanch.services.context import App
 from stanch.settings import load_settings
 from tests.server.running import running
+from tests.support.http import serving
 from tests.support.process import ServerProcess, free_port, http_ready
 
 PROMETHEUS = shutil.which("prometheus")
@@ -49,12 +49,8 @@ class Checkout(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def checkout() -> Iterator[int]:
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Checkout)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield port
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Checkout) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
 def _write_configs(folder: Path, base: str, token: str, am_port: int, checkout: int) -> None:
