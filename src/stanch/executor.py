@@ -121,42 +121,49 @@ class Executor:
         where = str(cwd) if cwd else None
         if self.dry_run and mutating:
             return Result(shown, Outcome.DRY_RUN, None, "", "", 0.0, where)
-        environment = {**os.environ, **self.env}
-        if self.path is not None:
-            environment["PATH"] = self.path
+        environment = self._environment()
         program = shutil.which(parts[0], path=environment.get("PATH"))
         if program is None:
             return Result(shown, Outcome.NOT_FOUND, None, "", f"{parts[0]}: not found", 0.0, where)
+        command = [program, *parts[1:]]
+        return self._spawn(command, shown, cwd, environment, timeout or self.timeout, stdin)
+
+    def _environment(self) -> dict[str, str]:
+        environment = {**os.environ, **self.env}
+        if self.path is not None:
+            environment["PATH"] = self.path
+        return environment
+
+    def _spawn(
+        self,
+        command: list[str],
+        shown: tuple[str, ...],
+        cwd: Path | None,
+        environment: dict[str, str],
+        timeout: float,
+        stdin: bytes | None,
+    ) -> Result:
+        """Run the resolved command and record how it ended, what it printed, how long it took."""
+        where = str(cwd) if cwd else None
         started = time.monotonic()
         try:
             done = subprocess.run(
-                [program, *parts[1:]],
-                cwd=cwd,
-                env=environment,
-                input=stdin,
-                capture_output=True,
-                timeout=timeout or self.timeout,
-                check=False,
+                command, cwd=cwd, env=environment, input=stdin, capture_output=True,
+                timeout=timeout, check=False,
                 stdin=None if stdin is not None else subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired as exc:
-            return Result(
-                shown, Outcome.TIMEOUT, None,
-                redact(_clip(exc.stdout or b"", self.max_output), self.secrets),
-                redact(_clip(exc.stderr or b"", self.max_output), self.secrets)
-                + f"\ntimed out after {exc.timeout}s",
-                time.monotonic() - started, where,
             )  # fmt: skip
+        except subprocess.TimeoutExpired as exc:
+            stderr = self._kept(exc.stderr) + f"\ntimed out after {exc.timeout}s"
+            return Result(shown, Outcome.TIMEOUT, None, self._kept(exc.stdout), stderr,
+                          time.monotonic() - started, where)  # fmt: skip
         except OSError as exc:
             return Result(
                 shown, Outcome.FAILED, None, "", str(exc), time.monotonic() - started, where
             )
-        return Result(
-            shown,
-            Outcome.OK if done.returncode == 0 else Outcome.FAILED,
-            done.returncode,
-            redact(_clip(done.stdout, self.max_output), self.secrets),
-            redact(_clip(done.stderr, self.max_output), self.secrets),
-            time.monotonic() - started,
-            where,
-        )
+        outcome = Outcome.OK if done.returncode == 0 else Outcome.FAILED
+        return Result(shown, outcome, done.returncode, self._kept(done.stdout),
+                      self._kept(done.stderr), time.monotonic() - started, where)  # fmt: skip
+
+    def _kept(self, output: bytes | None) -> str:
+        """What is kept of one output stream for the record: clipped, then redacted."""
+        return redact(_clip(output or b"", self.max_output), self.secrets)

@@ -14,7 +14,6 @@ import contextlib
 import io
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -30,7 +29,7 @@ from stanch.cli.app import run
 from stanch.services import tokens
 from stanch.services.context import App
 from stanch.settings import load_settings
-from tests.server.running import free_port, wait_for
+from tests.support.process import ServerProcess, free_port, http_ready
 
 PERSON = "alice"
 
@@ -193,16 +192,12 @@ def serving(project: Path) -> Iterator[HttpDoor]:
     argv = [sys.executable, "-m", "stanch", "serve", "--port", str(port), "--no-scheduler"]
     # The server runs as someone else: every event must carry the token's name instead.
     env = {**child_env(), "STANCH_ACTOR": "stanch-server"}
-    with subprocess.Popen(argv, cwd=project, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as proc:  # fmt: skip
-        try:
-            wait_for(f"http://127.0.0.1:{port}/openapi.json")
-            door = HttpDoor(f"http://127.0.0.1:{port}", token)
-            with door.http:
-                yield door
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    base = f"http://127.0.0.1:{port}"
+    with ServerProcess("stanch serve", argv, ready=http_ready(f"{base}/openapi.json", below=500),
+                       log=project.parent / "serve.log", cwd=project, env=env):  # fmt: skip
+        door = HttpDoor(base, token)
+        with door.http:
+            yield door
 
 
 class McpDoor:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 
-from tests.support.prometheus import free_port
+from tests.support.process import free_port
 from tests.support.prometheus import running_prometheus as prometheus_server
 
 __all__ = ["History", "LiveService", "PromServer", "free_port", "running_prometheus"]

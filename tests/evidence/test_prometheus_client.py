@@ -11,7 +11,7 @@ import pytest
 from stanch.errors import EnvironmentProblem, InvalidInput
 from stanch.prometheus import PrometheusClient, PrometheusRefused, PrometheusUnavailable
 from tests.evidence.promserver import PromServer
-from tests.support.prometheus import free_port
+from tests.support.process import free_port
 
 ERRORS = 'sum(rate(http_requests_total{job="checkout",code="500"}[1m]))'
 

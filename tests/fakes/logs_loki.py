@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http import serving
 
 PATH = "/loki/api/v1/query_range"
 MAX_ENTRIES = 5000
@@ -186,12 +187,6 @@ def _handler(loki: FakeLoki) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running(loki: FakeLoki) -> Iterator[FakeLoki]:
     """Serve `loki` on a free local port for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(loki))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    loki.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(_handler(loki)) as url:
+        loki.url = url
         yield loki
-    finally:
-        server.shutdown()
-        server.server_close()

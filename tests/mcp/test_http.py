@@ -3,36 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from mcp import Client
 
 from stanch.mcp.server import http_app
 from stanch.services.context import App
 from tests.mcp.support import structured
-from tests.watch.servers import free_port
+from tests.server.running import running
 
 
 @pytest.fixture
 def served(app: App) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(http_app(app), host="127.0.0.1", port=port, log_level="error",
-                            lifespan="on")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}/mcp"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(http_app(app), path="/mcp", log_level="error", lifespan="on") as url:
+        yield url
 
 
 def test_streamable_http_declares_and_refuses(served: str, app: App) -> None:

@@ -3,12 +3,11 @@ Alertmanager, whose webhook (with a bearer token) opens the incident in stanch."
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,7 +18,9 @@ from stanch.server.app import create_app
 from stanch.services import tokens
 from stanch.services.context import App
 from stanch.settings import load_settings
-from tests.server.running import free_port, running, wait_for
+from tests.server.running import running
+from tests.support.http import serving
+from tests.support.process import ServerProcess, free_port, http_ready
 
 PROMETHEUS = shutil.which("prometheus")
 ALERTMANAGER = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")
@@ -48,29 +49,13 @@ class Checkout(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def checkout() -> Iterator[int]:
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), Checkout)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield port
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Checkout) as url:
+        yield int(url.rsplit(":", 1)[1])
 
 
-def _start(argv: list[str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=handle)
-
-
-@pytest.mark.skipif(not (PROMETHEUS and ALERTMANAGER), reason="needs Debian prometheus packages")
-def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
-    project: Path, tmp_path: Path, checkout: int
-) -> None:
-    app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "tester"}))
-    token = tokens.create(app, "alertmanager", "responder")
-    prom_port, am_port = free_port(), free_port()
-    procs: list[subprocess.Popen[bytes]] = []
-    with running(create_app(app)) as base:
-        (tmp_path / "am.yml").write_text(f"""
+def _write_configs(folder: Path, base: str, token: str, am_port: int, checkout: int) -> None:
+    """Alertmanager posting to stanch with the token; Prometheus scraping checkout, one rule."""
+    (folder / "am.yml").write_text(f"""
 route: {{receiver: stanch, group_by: [alertname, service], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}}
 receivers:
 - name: stanch
@@ -79,7 +64,7 @@ receivers:
     send_resolved: true
     http_config: {{authorization: {{type: Bearer, credentials: {token}}}}}
 """)
-        (tmp_path / "rules.yml").write_text("""
+    (folder / "rules.yml").write_text("""
 groups:
 - name: checkout
   interval: 1s
@@ -89,52 +74,48 @@ groups:
     labels: {severity: critical}
     annotations: {summary: "checkout 5xx ratio above SLO", runbook_url: "https://runbooks/checkout"}
 """)
-        (tmp_path / "prom.yml").write_text(f"""
+    (folder / "prom.yml").write_text(f"""
 global: {{scrape_interval: 1s, evaluation_interval: 1s}}
-rule_files: [{tmp_path / "rules.yml"}]
+rule_files: [{folder / "rules.yml"}]
 alerting: {{alertmanagers: [{{static_configs: [{{targets: ['127.0.0.1:{am_port}']}}]}}]}}
 scrape_configs:
 - job_name: checkout
   static_configs: [{{targets: ['127.0.0.1:{checkout}']}}]
 """)
-        try:
-            procs.append(
-                _start(
-                    [
-                        str(ALERTMANAGER),
-                        f"--config.file={tmp_path / 'am.yml'}",
-                        f"--storage.path={tmp_path / 'am'}",
-                        "--cluster.listen-address=",
-                        f"--web.listen-address=127.0.0.1:{am_port}",
-                    ],
-                    tmp_path / "am.log",
-                )
-            )
-            procs.append(
-                _start(
-                    [
-                        str(PROMETHEUS),
-                        f"--config.file={tmp_path / 'prom.yml'}",
-                        f"--storage.tsdb.path={tmp_path / 'prom'}",
-                        f"--web.listen-address=127.0.0.1:{prom_port}",
-                    ],
-                    tmp_path / "prom.log",
-                )
-            )
-            wait_for(f"http://127.0.0.1:{am_port}/-/ready")
+
+
+@pytest.mark.skipif(not (PROMETHEUS and ALERTMANAGER), reason="needs Debian prometheus packages")
+def test_prometheus_rule_fires_through_alertmanager_into_an_incident(
+    project: Path, tmp_path: Path, checkout: int
+) -> None:
+    app = App(load_settings(cwd=project, env={"STANCH_ACTOR": "tester"}))
+    token = tokens.create(app, "alertmanager", "responder")
+    prom_port, am_port = free_port(), free_port()
+    with running(create_app(app)) as base:
+        _write_configs(tmp_path, base, token, am_port, checkout)
+        alertmanager = ServerProcess(
+            "alertmanager",
+            [str(ALERTMANAGER), f"--config.file={tmp_path / 'am.yml'}",
+             f"--storage.path={tmp_path / 'am'}", "--cluster.listen-address=",
+             f"--web.listen-address=127.0.0.1:{am_port}"],
+            ready=http_ready(f"http://127.0.0.1:{am_port}/-/ready"), log=tmp_path / "am.log",
+        )  # fmt: skip
+        prometheus = ServerProcess(
+            "prometheus",
+            [str(PROMETHEUS), f"--config.file={tmp_path / 'prom.yml'}",
+             f"--storage.tsdb.path={tmp_path / 'prom'}",
+             f"--web.listen-address=127.0.0.1:{prom_port}"],
+            ready=http_ready(f"http://127.0.0.1:{prom_port}/-/ready"), log=tmp_path / "prom.log",
+        )  # fmt: skip
+        with contextlib.ExitStack() as servers:
+            servers.enter_context(alertmanager)
+            servers.enter_context(prometheus)
             deadline = time.monotonic() + 60
             while not app.store.ids():
                 if time.monotonic() > deadline:
-                    logs = (tmp_path / "am.log").read_text()[-1500:] + (
-                        tmp_path / "prom.log"
-                    ).read_text()[-1500:]
+                    logs = alertmanager.log_tail(1500) + prometheus.log_tail(1500)
                     pytest.fail(f"no incident within 60 s; logs:\n{logs}")
                 time.sleep(0.25)
-        finally:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.wait(timeout=20)
     [key] = app.store.ids()
     state = app.store.state(key)
     assert state.symptom == "checkout 5xx ratio above SLO"

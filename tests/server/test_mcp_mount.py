@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +10,6 @@ from typing import Any
 import httpx
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import CallToolResult, TextContent
@@ -20,7 +17,7 @@ from mcp.types import CallToolResult, TextContent
 from stanch.server.app import create_app
 from stanch.services import incidents, tokens
 from stanch.services.context import App
-from tests.watch.servers import free_port
+from tests.server.running import running
 
 SYMPTOM = "Unauthorized admin logins"
 MISSING = "2026-01-01-no-such-thing"
@@ -49,20 +46,9 @@ def served(app: App) -> Iterator[Served]:
                                slug="breach", actor="alice").incident.id  # fmt: skip
     made = Served("", app, breach, tokens.create(app, "alice", "responder"),
                   tokens.create(app, "mallory", "responder"), tokens.create(app, "vera", "viewer"))  # fmt: skip
-    port = free_port()
-    config = uvicorn.Config(create_app(app), host="127.0.0.1", port=port, log_level="error",
-                            lifespan="on")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    made.url = f"http://127.0.0.1:{port}/mcp"
-    yield made
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running(create_app(app), path="/mcp", log_level="error", lifespan="on") as url:
+        made.url = url
+        yield made
 
 
 def _result(done: CallToolResult) -> tuple[bool, dict[str, Any] | str]:

@@ -4,8 +4,8 @@ every timer fires exactly once."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -17,7 +17,7 @@ import pytest
 from stanch.model.timers import TIMER_FIRED
 from stanch.services import tokens
 from tests.conftest import make_app
-from tests.server.running import free_port, wait_for
+from tests.support.process import ServerProcess, free_port, http_ready
 
 CONFIG = """[server]
 tick_seconds = 0.2
@@ -31,22 +31,20 @@ def replicas(project: Path, pg_url: str) -> Iterator[list[str]]:
     (project / "stanch.toml").write_text("[stanch]\n" + CONFIG)
     env = {**os.environ, "STANCH_DATABASE_URL": pg_url, "STANCH_ACTOR": "server"}
     ports = [free_port(), free_port()]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "stanch", "serve", "--port", str(port)], cwd=project, env=env
-        )
-        for port in ports
-    ]
-    try:
-        bases = [f"http://127.0.0.1:{port}" for port in ports]
-        for base in bases:
-            wait_for(f"{base}/status.json")
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    servers = [
+        ServerProcess(f"stanch serve :{port}", [sys.executable, "-m", "stanch", "serve", "--port",
+                      str(port)], ready=http_ready(f"{base}/status.json", below=500),
+                      log=project.parent / f"serve-{port}.log", cwd=project, env=env)
+        for port, base in zip(ports, bases, strict=True)
+    ]  # fmt: skip
+    with contextlib.ExitStack() as running:
+        for server in servers:  # both start at once, as replicas behind a balancer would
+            running.callback(server.stop)
+            server.start()
+        for server in servers:
+            server.wait_ready()
         yield bases
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=20)
 
 
 def test_each_timer_fires_once_across_two_serving_replicas(

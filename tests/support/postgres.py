@@ -6,16 +6,16 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+
+from tests.support.process import Probe, ServerProcess, free_port
 
 
 def pg_bindir() -> Path | None:
@@ -27,12 +27,6 @@ def pg_bindir() -> Path | None:
         return Path(found[-1]).parent
     initdb = shutil.which("initdb")
     return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -54,6 +48,17 @@ class PostgresServer:
         return name
 
 
+def _accepts_connections(server: PostgresServer) -> Probe:
+    def probe() -> bool:
+        try:
+            with psycopg.connect(server.libpq(), connect_timeout=2):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    return probe
+
+
 @contextlib.contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """initdb into a temp dir, start on a free loopback port, stop and delete afterwards."""
@@ -61,45 +66,22 @@ def running_postgres() -> Iterator[PostgresServer]:
     if bindir is None:
         raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
     root = Path(tempfile.mkdtemp(prefix="stanch-pg-"))
-    as_root = os.geteuid() == 0
-    run_as: dict[str, str] = {"user": "postgres", "group": "postgres"} if as_root else {}
-    if as_root:
-        shutil.chown(root, "postgres", "postgres")
+    owner = "postgres" if os.geteuid() == 0 else None  # the server refuses to run as root
+    if owner:
+        shutil.chown(root, owner, owner)
     data = root / "data"
-    port = _free_port()
-    user = "postgres" if as_root else os.environ.get("USER", "postgres")
-    subprocess.run(
-        [str(bindir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8",
-         "--no-sync"],
-        check=True, capture_output=True, **run_as,  # type: ignore[call-overload]
-    )  # fmt: skip
-    log = root / "server.log"
-    log_handle = log.open("wb")
-    server = subprocess.Popen(
-        [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(root),
-         "-h", "127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
-        stdout=subprocess.DEVNULL, stderr=log_handle, **run_as,  # type: ignore[call-overload]
-    )  # fmt: skip
-    info = PostgresServer("127.0.0.1", port, user)
+    info = PostgresServer("127.0.0.1", free_port(), owner or os.environ.get("USER", "postgres"))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with psycopg.connect(info.libpq(), connect_timeout=2):
-                    break
-            except psycopg.OperationalError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"PostgreSQL did not start: {log.read_text()[-2000:]}"
-                    ) from None
-                time.sleep(0.1)
-        yield info
+        subprocess.run(
+            [str(bindir / "initdb"), "-D", str(data), "-U", info.user, "--auth=trust", "-E", "UTF8",
+             "--no-sync"],
+            check=True, capture_output=True, user=owner, group=owner,
+        )  # fmt: skip
+        argv = [bindir / "postgres", "-D", data, "-p", info.port, "-k", root, "-h", info.host,
+                "-c", "fsync=off", "-c", "max_connections=200"]  # fmt: skip
+        with ServerProcess("PostgreSQL", [str(part) for part in argv],
+                           ready=_accepts_connections(info), log=root / "server.log",
+                           user=owner, group=owner):  # fmt: skip
+            yield info
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log_handle.close()
         shutil.rmtree(root, ignore_errors=True)

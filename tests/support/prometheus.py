@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -12,13 +11,7 @@ from pathlib import Path
 
 import httpx
 
-READY_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support.process import ServerProcess, free_port, http_ready
 
 
 def _require(*tools: str) -> None:
@@ -65,37 +58,13 @@ def running_prometheus(
     config = workdir / "prometheus.yml"
     config.write_text(_config(targets, job, scrape_interval))
     port = free_port()
-    log = workdir / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
-             f"--web.listen-address=127.0.0.1:{port}", f"--storage.tsdb.retention.time={retention}",
-             "--log.level=warn"],
-            stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(url, process, log)
+    argv = ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
+            f"--web.listen-address=127.0.0.1:{port}", f"--storage.tsdb.retention.time={retention}",
+            "--log.level=warn"]  # fmt: skip
+    with ServerProcess("prometheus", argv, ready=http_ready(f"{url}/-/ready", timeout=1),
+                       log=workdir / "prometheus.log", stop_timeout=10):  # fmt: skip
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {log.read_text()[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/-/ready", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"prometheus did not become ready in {READY_TIMEOUT_S:g} s")
 
 
 def wait_for_value(url: str, query: str, expected: float, timeout: float = 15) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
-from tests.support.prometheus import free_port, wait_for_value
+from tests.support.http import serving
+from tests.support.process import free_port
 from tests.support.prometheus import running_prometheus as prometheus_server
+from tests.support.prometheus import wait_for_value
 
 __all__ = ["Service", "free_port", "running_prometheus", "running_service", "wait_for_value"]
 
@@ -59,15 +60,9 @@ def _handler(service: Service) -> type[BaseHTTPRequestHandler]:
 @contextlib.contextmanager
 def running_service() -> Iterator[Service]:
     service = Service()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(service))
-    service.port = int(server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(service)) as url:
+        service.port = int(url.rsplit(":", 1)[1])
         yield service
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextlib.contextmanager

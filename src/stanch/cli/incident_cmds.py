@@ -14,6 +14,7 @@ from stanch.cli.context import (
     console,
     emit_json,
 )
+from stanch.model.severity import Scheme
 from stanch.services import incidents
 from stanch.services.incidents import Recorded
 
@@ -21,6 +22,12 @@ NEXT_STEP = (
     "Next: stabilize first. Find the fastest reversible lever (roll back, flag off, scale, "
     "fail over) and log every action with `stanch log`."
 )
+
+IncidentOpt = Annotated[str | None, typer.Option("--incident", "-i")]
+At = Annotated[str | None, AT_OPTION]
+Actor = Annotated[str | None, ACTOR_OPTION]
+AsJson = Annotated[bool, JSON_OPTION]
+Reason = Annotated[str, typer.Option("--reason", "-r")]
 
 
 def _report(recorded: Recorded, as_json: bool, message: str) -> None:
@@ -36,64 +43,84 @@ def _report(recorded: Recorded, as_json: bool, message: str) -> None:
         console.print(message)
 
 
+Severity = Annotated[str | None, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")]
+Impact = Annotated[str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")]
+Percent = Annotated[float | None, typer.Option(help="Share of users/requests hit, 0–100.")]
+Regions = Annotated[list[str] | None, typer.Option("--regions", "--region")]
+Tenants = Annotated[list[str] | None, typer.Option("--tenants", "--tenant")]
+Started = Annotated[str | None, typer.Option(help="Onset: ISO-8601 or '12 min ago'.")]
+Detected = Annotated[str | None, typer.Option(help="When it was detected.")]
+Services = Annotated[list[str] | None, typer.Option("--service", help="Affected service.")]
+CustomerVisible = Annotated[bool, typer.Option("--customer-visible")]
+Commander = Annotated[str | None, typer.Option(help="Incident commander.")]
+Scribe = Annotated[str | None, typer.Option()]
+CommsLead = Annotated[str | None, typer.Option("--comms-lead")]
+Slug = Annotated[str | None, typer.Option(help="Short name for the id and file.")]
+IncidentType = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        "-t",
+        help="outage, partial_outage, degradation, "
+        "data_integrity or security (sets the default severity).",
+    ),
+]
+
+
 def declare(
     ctx: typer.Context,
     symptom: Annotated[str, typer.Argument(help="What users see, in one sentence.")],
-    severity: Annotated[
-        str | None, typer.Option("--severity", "-s", help="SEV1–SEV4 or P0–P3.")
-    ] = None,
-    impact: Annotated[
-        str, typer.Option(help="Blast radius in words, e.g. '~30% of requests'.")
-    ] = "",
-    percent: Annotated[
-        float | None, typer.Option(help="Share of users/requests hit, 0–100.")
-    ] = None,
-    regions: Annotated[list[str] | None, typer.Option("--regions", "--region")] = None,
-    tenants: Annotated[list[str] | None, typer.Option("--tenants", "--tenant")] = None,
-    started: Annotated[str | None, typer.Option(help="Onset: ISO-8601 or '12 min ago'.")] = None,
-    detected: Annotated[str | None, typer.Option(help="When it was detected.")] = None,
-    service: Annotated[
-        list[str] | None, typer.Option("--service", help="Affected service.")
-    ] = None,
-    customer_visible: Annotated[bool, typer.Option("--customer-visible")] = False,
-    commander: Annotated[str | None, typer.Option(help="Incident commander.")] = None,
-    scribe: Annotated[str | None, typer.Option()] = None,
-    comms_lead: Annotated[str | None, typer.Option("--comms-lead")] = None,
-    slug: Annotated[str | None, typer.Option(help="Short name for the id and file.")] = None,
-    incident_type: Annotated[
-        str | None,
-        typer.Option(
-            "--type",
-            "-t",
-            help="outage, partial_outage, degradation, "
-            "data_integrity or security (sets the default severity).",
-        ),
-    ] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    severity: Severity = None,
+    impact: Impact = "",
+    percent: Percent = None,
+    regions: Regions = None,
+    tenants: Tenants = None,
+    started: Started = None,
+    detected: Detected = None,
+    service: Services = None,
+    customer_visible: CustomerVisible = False,
+    commander: Commander = None,
+    scribe: Scribe = None,
+    comms_lead: CommsLead = None,
+    slug: Slug = None,
+    incident_type: IncidentType = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Frame a new incident: symptom, blast radius, onset, severity, type."""
     app = app_of(ctx)
     if severity is None and incident_type is None:
         raise typer.BadParameter("required unless --type gives a default", param_hint="--severity")
-    if percent is not None and not 0 <= percent <= 100:
-        raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
+    _check_percent(percent)
     done = incidents.declare(
         app, symptom, severity=severity, impact=impact, percent=percent, regions=regions,
         tenants=tenants, started=started, detected=detected, services=service,
         customer_visible=customer_visible, commander=commander, scribe=scribe,
         comms_lead=comms_lead, slug=slug, actor=actor, at=at, incident_type=incident_type,
     )  # fmt: skip
-    state = done.incident
     if as_json:
-        emit_json({
-            "id": state.id, "file": str(done.path), "channel": state.channel,
-            "severity": int(state.severity), "status": state.status.value,
-            "type": state.type, "next": NEXT_STEP,
-        })  # fmt: skip
-        return
-    scheme = app.settings.severity_scheme
+        _emit_declared(done)
+    else:
+        _print_declared(done, app.settings.severity_scheme)
+
+
+def _check_percent(percent: float | None) -> None:
+    if percent is not None and not 0 <= percent <= 100:
+        raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
+
+
+def _emit_declared(done: Recorded) -> None:
+    state = done.incident
+    emit_json({
+        "id": state.id, "file": str(done.path), "channel": state.channel,
+        "severity": int(state.severity), "status": state.status.value,
+        "type": state.type, "next": NEXT_STEP,
+    })  # fmt: skip
+
+
+def _print_declared(done: Recorded, scheme: Scheme) -> None:
+    state = done.incident
     kind = "" if state.type == "outage" else f", {state.type.replace('_', ' ')}"
     console.print(f"[bold]Declared[/] {state.id} ({state.severity.label(scheme)}{kind})")
     console.print(f"  Timeline: {done.path}")
@@ -105,9 +132,9 @@ def log(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What was done or seen.")],
     incident: Annotated[str | None, typer.Option("--incident", "-i", help="Incident id.")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Log an action or observation on the timeline."""
     done = incidents.log(app_of(ctx), incident, text, actor=actor, at=at)
@@ -118,10 +145,10 @@ def status(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="investigating, mitigating, mitigated, …")],
     reason: Annotated[str, typer.Option("--reason", "-r", help="Why.")] = "",
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
     override: Annotated[
         str, typer.Option(help="Reason to pass a refusing guard (e.g. the recovery window).")
     ] = "",
@@ -136,11 +163,11 @@ def status(
 def severity(
     ctx: typer.Context,
     target: Annotated[str, typer.Argument(help="SEV1–SEV4 or P0–P3.")],
-    reason: Annotated[str, typer.Option("--reason", "-r")] = "",
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    reason: Reason = "",
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Change the severity; the change is an event."""
     app = app_of(ctx)
@@ -154,10 +181,10 @@ def assign(
     role: Annotated[str, typer.Argument(help="commander, scribe, comms_lead or responder.")],
     people: Annotated[list[str], typer.Argument(help="One or more people.")],
     add: Annotated[bool, typer.Option("--add", help="Keep the current holders.")] = False,
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Assign a role (commander, scribe, comms lead, responders)."""
     done = incidents.assign(app_of(ctx), incident, role, people, add=add, actor=actor, at=at)
@@ -171,8 +198,8 @@ def amend(
     symptom: Annotated[str | None, typer.Option(help="Corrected symptom.")] = None,
     impact: Annotated[str | None, typer.Option(help="Corrected impact text.")] = None,
     percent: Annotated[float | None, typer.Option(help="Share of users/requests, 0–100.")] = None,
-    regions: Annotated[list[str] | None, typer.Option("--regions", "--region")] = None,
-    tenants: Annotated[list[str] | None, typer.Option("--tenants", "--tenant")] = None,
+    regions: Regions = None,
+    tenants: Tenants = None,
     started: Annotated[str | None, typer.Option(help="Corrected onset.")] = None,
     detected: Annotated[str | None, typer.Option(help="Corrected detection time.")] = None,
     service: Annotated[
@@ -181,14 +208,13 @@ def amend(
     customer_visible: Annotated[
         bool | None, typer.Option("--customer-visible/--internal-only")
     ] = None,
-    incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
-    at: Annotated[str | None, AT_OPTION] = None,
-    actor: Annotated[str | None, ACTOR_OPTION] = None,
-    as_json: Annotated[bool, JSON_OPTION] = False,
+    incident: IncidentOpt = None,
+    at: At = None,
+    actor: Actor = None,
+    as_json: AsJson = False,
 ) -> None:
     """Correct the framing (onset, impact, services …); the old values stay on record."""
-    if percent is not None and not 0 <= percent <= 100:
-        raise typer.BadParameter("must be between 0 and 100", param_hint="--percent")
+    _check_percent(percent)
     done = incidents.amend(
         app_of(ctx), incident, reason=reason, symptom=symptom, impact=impact, percent=percent,
         regions=regions, tenants=tenants, started=started, detected=detected, services=service,

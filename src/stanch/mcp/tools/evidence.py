@@ -86,7 +86,8 @@ def _hypotheses(found: list[Hypothesis]) -> list[dict[str, Any]]:
 
 
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
-    _register_findings(server, ctx)
+    _register_change_findings(server, ctx)
+    _register_metric_findings(server, ctx)
     _register_hypotheses(server, ctx)
 
     @server.tool(description="Everything found so far on the incident, with the open questions.")
@@ -98,7 +99,9 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
         return Finding(outcome="ok", message=f"diagnosis of {report['incident']}", report=report)
 
 
-def _register_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+def _register_change_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """What changed before onset, and where requests fail."""
+
     @server.tool(
         description="Suspect changes before onset (git, change log, Helm, rollouts), ranked; "
         "recorded as evidence.changes."
@@ -135,6 +138,10 @@ def _register_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return finding(ctx, incident, "evidence:traces",
                        {"file": file, "source": source, "service": service}, run)  # fmt: skip
+
+
+def _register_metric_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
+    """When the flagging metric turned, and the service's RED/USE numbers around it."""
 
     @server.tool(
         description="Detect the onset of the flagging metric (PromQL or a series file) and "
@@ -174,17 +181,21 @@ def _register_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
                        {"service": service, "onset": onset, "window": window}, run)  # fmt: skip
 
 
+def hypothesis_answer(ctx: ToolContext, incident: str | None, action: str, args: dict[str, Any],
+                      run: Callable[[App, str], Hypothesis]) -> HypothesisOut:  # fmt: skip
+    """Resolve, apply the approval policy, run as the agent, and answer with the hypothesis."""
+
+    def go(key: str) -> ActionResult:
+        found = reachable(lambda: run(as_agent(ctx), key))
+        state = ctx.app.store.state(key)
+        return HypothesisOut(outcome="ok", message=f"{found.hid} is {found.verdict}: {found.text}",
+                             incident=incident_summary(ctx, state), event_seq=state.last_seq,
+                             hypotheses=_hypotheses([found]))  # fmt: skip
+
+    return typed(HypothesisOut, ctx.act(incident, action, action, args, go))
+
+
 def _register_hypotheses(server: MCPServer[Any], ctx: ToolContext) -> None:
-    def answer(incident: str | None, action: str, args: dict[str, Any],
-               run: Callable[[App, str], Hypothesis]) -> HypothesisOut:  # fmt: skip
-        def go(key: str) -> ActionResult:
-            found = reachable(lambda: run(as_agent(ctx), key))
-            state = ctx.app.store.state(key)
-            return HypothesisOut(outcome="ok", message=f"{found.hid} is {found.verdict}: {found.text}", incident=incident_summary(ctx, state),
-                                 event_seq=state.last_seq, hypotheses=_hypotheses([found]))  # fmt: skip
-
-        return typed(HypothesisOut, ctx.act(incident, action, action, args, go))
-
     @server.tool(
         description="Record one hypothesis with what it predicts; with a check (PromQL or "
         "traces:FILE) and an expectation ('> 0.05') it is checked now."
@@ -196,11 +207,12 @@ def _register_hypotheses(server: MCPServer[Any], ctx: ToolContext) -> None:
         expect: Annotated[str | None, Field(description="e.g. '> 0.05'")] = None,
         incident: IncidentId = None, prometheus: Prometheus = None,
     ) -> HypothesisOut:  # fmt: skip
-        return answer(incident, "hypothesis", {"text": text, "predict": predict, "check": check,
-                      "expect": expect},
-                      lambda app, key: hypotheses.propose(app, key, text, predict=predict,
-                                                          check=check, expect=expect,
-                                                          prometheus=prometheus))  # fmt: skip
+        args = {"text": text, "predict": predict, "check": check, "expect": expect}
+        return hypothesis_answer(
+            ctx, incident, "hypothesis", args,
+            lambda app, key: hypotheses.propose(app, key, text, predict=predict, check=check,
+                                                expect=expect, prometheus=prometheus),
+        )  # fmt: skip
 
     @server.tool(
         description="Give a hypothesis its verdict (supported, refuted, inconclusive) with the "
@@ -212,9 +224,12 @@ def _register_hypotheses(server: MCPServer[Any], ctx: ToolContext) -> None:
         evidence: Annotated[str, Field(description="What decided it")] = "",
         incident: IncidentId = None, prometheus: Prometheus = None,
     ) -> HypothesisOut:  # fmt: skip
-        return answer(incident, "verdict", {"hid": hid, "verdict": verdict, "evidence": evidence},
-                      lambda app, key: hypotheses.verdict(app, key, hid, verdict, evidence=evidence,
-                                                          prometheus=prometheus))  # fmt: skip
+        args = {"hid": hid, "verdict": verdict, "evidence": evidence}
+        return hypothesis_answer(
+            ctx, incident, "verdict", args,
+            lambda app, key: hypotheses.verdict(app, key, hid, verdict, evidence=evidence,
+                                                prometheus=prometheus),
+        )  # fmt: skip
 
     @server.tool(description="The incident's hypotheses and their verdicts. Read-only.")
     async def hypotheses_list(incident: IncidentId = None) -> HypothesisOut:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -71,20 +72,40 @@ def as_postmortem(result: ActionResult) -> PostmortemOut:
                          request_id=result.request_id)  # fmt: skip
 
 
+def write_postmortem(ctx: ToolContext, incident: str | None, action: str, args: dict[str, Any],
+                     write: Callable[[str], Draft], done: str,
+                     preflight: Callable[[str], None] | None = None) -> PostmortemOut:  # fmt: skip
+    """Write through the approval policy (`postmortem:<what>`); answer with the draft it left."""
+    kept: list[Draft] = []
+
+    def run(key: str) -> ActionResult:
+        kept.append(write(key))
+        return ActionResult(outcome="ok", message=done)
+
+    result = ctx.act(incident, action.replace(":", "_"), action, args, run, preflight)
+    if not kept:
+        return as_postmortem(result)
+    return draft_out(kept[0], ctx, f"postmortem of {kept[0].incident.id} {done}")
+
+
 def register(server: MCPServer[Any], ctx: ToolContext) -> None:
-    _postmortem_tools(server, ctx)
-    _action_tools(server, ctx)
+    _register_postmortem_reads(server, ctx)
+    _register_postmortem_writes(server, ctx)
+    _register_action_writes(server, ctx)
+    _register_action_reads(server, ctx)
 
 
-def _postmortem_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
-    app = ctx.app
-
+def _register_postmortem_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
     @server.tool(description="The postmortem as the events stand now, and what blocks final.")
     async def postmortem_show(incident: IncidentId = None) -> PostmortemOut:
         try:
-            return draft_out(pm_service.build(app, incident), ctx, "as the events stand now")
+            return draft_out(pm_service.build(ctx.app, incident), ctx, "as the events stand now")
         except UserError as exc:
             return as_postmortem(refused(exc))
+
+
+def _register_postmortem_writes(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(
         description="Draft (or redraft) the blameless postmortem into the incident file from "
@@ -97,42 +118,31 @@ def _postmortem_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
         ] = None,
     ) -> PostmortemOut:
         given = dict(fields or {})
-        kept: dict[str, Draft] = {}
 
-        def run(key: str) -> ActionResult:
+        def draft(key: str) -> Draft:
             for name, value in given.items():
                 pm_service.set_field(app, key, name, value, actor=ctx.actor)
-            kept["draft"], _ = pm_service.write(app, key, actor=ctx.actor)
-            return ActionResult(outcome="ok", message="drafted")
+            return pm_service.write(app, key, actor=ctx.actor)[0]
 
-        result = ctx.act(incident, "postmortem_draft", "postmortem:draft", {"fields": given}, run)
-        if "draft" not in kept:
-            return as_postmortem(result)
-        return draft_out(kept["draft"], ctx, f"postmortem of {kept['draft'].incident.id} drafted")
+        return write_postmortem(ctx, incident, "postmortem:draft", {"fields": given}, draft,
+                                "drafted")  # fmt: skip
 
     @server.tool(
         description="Mark the postmortem final. Refused while the blameless check, the "
         "trigger category or an action item is missing (the refusal lists them)."
     )
     async def postmortem_final(incident: IncidentId = None) -> PostmortemOut:
-        kept: dict[str, Draft] = {}
-
         def preflight(key: str) -> None:
             missing = pm_service.build(app, key).missing
             if missing:
                 raise GuardRefused("postmortem cannot be final yet: " + "; ".join(missing))
 
-        def run(key: str) -> ActionResult:
-            kept["draft"] = pm_service.finalize(app, key, actor=ctx.actor)
-            return ActionResult(outcome="ok", message="final")
-
-        result = ctx.act(incident, "postmortem_final", "postmortem:final", {}, run, preflight)
-        if "draft" not in kept:
-            return as_postmortem(result)
-        return draft_out(kept["draft"], ctx, f"postmortem of {kept['draft'].incident.id} is final")
+        return write_postmortem(ctx, incident, "postmortem:final", {},
+                                lambda key: pm_service.finalize(app, key, actor=ctx.actor),
+                                "is final", preflight)  # fmt: skip
 
 
-def _action_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
+def _register_action_writes(server: MCPServer[Any], ctx: ToolContext) -> None:
     app = ctx.app
 
     @server.tool(
@@ -176,6 +186,10 @@ def _action_tools(server: MCPServer[Any], ctx: ToolContext) -> None:
 
         return ctx.act(given or incident, "action_done", "action:done",
                        {"ref": name, "note": note}, run)  # fmt: skip
+
+
+def _register_action_reads(server: MCPServer[Any], ctx: ToolContext) -> None:
+    app = ctx.app
 
     @server.tool(description="Action items (open ones, soonest due first), of one incident or all.")
     async def action_list(
