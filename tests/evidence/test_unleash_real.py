@@ -12,7 +12,7 @@ import pytest
 from stanch.model.clock import iso
 from stanch.services import evidence, incidents
 from tests.conftest import make_app
-from tests.levers.unleash import Unleash, missing_reason, running_unleash
+from tests.levers.unleash import Unleash, unleash_server
 from tests.support.postgres import PostgresServer
 
 
@@ -20,12 +20,7 @@ from tests.support.postgres import PostgresServer
 def unleash(
     postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Unleash]:
-    reason = missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    database = postgres.create_database("unleash_events")
-    url = f"postgres://{postgres.user}@{postgres.host}:{postgres.port}/{database}"
-    with running_unleash(url, tmp_path_factory.mktemp("unleash") / "server.log") as server:
+    with unleash_server(postgres, tmp_path_factory, "unleash_events") as server:
         yield server
 
 

@@ -12,7 +12,7 @@ import pytest
 from stanch.services.context import App
 from tests.levers.conftest import Kube, lever_app
 from tests.levers.test_mitigate import declare, mitigate
-from tests.levers.unleash import Unleash, missing_reason, running_unleash
+from tests.levers.unleash import Unleash, unleash_server
 from tests.support.cli import cli
 from tests.support.postgres import PostgresServer
 
@@ -23,12 +23,7 @@ FLAG = "checkout-v2"
 def unleash(
     postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Unleash]:
-    reason = missing_reason()
-    if reason is not None:
-        pytest.skip(reason)
-    database = postgres.create_database("unleash")
-    url = f"postgres://{postgres.user}@{postgres.host}:{postgres.port}/{database}"
-    with running_unleash(url, tmp_path_factory.mktemp("unleash") / "server.log") as server:
+    with unleash_server(postgres, tmp_path_factory, "unleash") as server:
         headers = {"Authorization": server.token}
         base = f"{server.url}/api/admin/projects/default/features"
         assert httpx.post(base, json={"name": FLAG}, headers=headers).status_code == 201

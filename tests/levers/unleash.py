@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from tests.support.postgres import PostgresServer
 from tests.support.process import ServerProcess, free_port, http_ready
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,3 +51,16 @@ def running_unleash(database_url: str, log: Path) -> Iterator[Unleash]:
                        log=log, cwd=PACKAGE.parent.parent, env=env, start_timeout=120,
                        poll_every=0.5, stop_timeout=15):  # fmt: skip
         yield Unleash(url, ADMIN_TOKEN)
+
+
+@contextlib.contextmanager
+def unleash_server(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory,
+                   database: str) -> Iterator[Unleash]:  # fmt: skip
+    """A real Unleash on its own database of the tests' PostgreSQL; skips when not installed."""
+    reason = missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    name = postgres.create_database(database)
+    url = f"postgres://{postgres.user}@{postgres.host}:{postgres.port}/{name}"
+    with running_unleash(url, tmp_path_factory.mktemp(database) / "server.log") as server:
+        yield server
