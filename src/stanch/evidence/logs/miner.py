@@ -127,13 +127,18 @@ class Miner:
         if not self._by_shape:
             return [self._parse(line, b"").signature for line in lines]
         found: list[str] = []
-        parse = self._parse
+        late = self._late_signature
         for start in range(0, len(lines), BLOCK):
             block = lines[start : start + BLOCK]
             shapes, keys = self._known(block)
-            found += [shape.signature if shape is not None else parse(line, key).signature
+            found += [shape.signature if shape is not None else late(line, key)
                       for line, key, shape in zip(block, keys, shapes, strict=True)]  # fmt: skip
         return found
+
+    def _late_signature(self, line: str, key: bytes) -> str:
+        """A line not known when its block was looked up: maybe learned since, else parsed."""
+        known = self._shapes.get(key)
+        return known.signature if known is not None else self._parse(line, key).signature
 
     def parse_many(self, lines: Sequence[str]) -> list[Parsed]:
         """`parse` for each line of a block, keyed at once."""
@@ -148,13 +153,15 @@ class Miner:
         if not self._by_shape:
             return [_facts(self._parse(line, b"")) for line in lines]
         shapes, keys = self._known(lines)
-        parse = self._parse
-        return [
-            _facts(parse(line, key)) if known is None
-            else (known.signature, known.template, known.level, known.shape,
-                  line[known.stamp[0] : known.stamp[1]] if known.shape else None)
-            for line, key, known in zip(lines, keys, shapes, strict=True)
-        ]  # fmt: skip
+        get, parse = self._shapes.get, self._parse
+        out: list[Facts] = []
+        for line, key, known in zip(lines, keys, shapes, strict=True):
+            if known is None and (known := get(key)) is None:
+                out.append(_facts(parse(line, key)))
+            else:
+                out.append((known.signature, known.template, known.level, known.shape,
+                            line[known.stamp[0] : known.stamp[1]] if known.shape else None))  # fmt: skip
+        return out
 
     def _known(self, block: Sequence[str]) -> tuple[list[_Shape | None], list[bytes]]:
         """Each line's remembered shape (None when new) and its shape key.
