@@ -10,7 +10,7 @@ from pydantic import Field
 from stanch.errors import InvalidInput, UserError
 from stanch.mcp.context import ToolContext, refused
 from stanch.mcp.schemas import ActionResult
-from stanch.mcp.tools.comms import CommsResult, Text, _deliveries
+from stanch.mcp.tools.comms import CommsResult, Text, delivery_rows
 from stanch.mcp.tools.evidence import as_agent, incident_summary, reachable, typed
 from stanch.mcp.tools.incident import IncidentId
 from stanch.model.clock import iso
@@ -45,7 +45,7 @@ def _register_deliver(server: MCPServer[Any], ctx: ToolContext) -> None:
             state = ctx.app.store.state(key)
             return CommsResult(outcome="ok", message=said, incident=incident_summary(ctx, state),
                                event_seq=state.last_seq, details={"pending": left},
-                               deliveries=_deliveries(attempts))  # fmt: skip
+                               deliveries=delivery_rows(attempts))  # fmt: skip
 
         return typed(CommsResult, ctx.act(incident, "deliver", "deliver", {}, run))
 
@@ -72,7 +72,7 @@ def _register_channel(server: MCPServer[Any], ctx: ToolContext) -> None:
             return CommsResult(outcome="ok", message=f"#{state.channel}",
                                incident=incident_summary(ctx, now), event_seq=now.last_seq,
                                details={"channel": state.channel},
-                               deliveries=_deliveries(attempts))  # fmt: skip
+                               deliveries=delivery_rows(attempts))  # fmt: skip
 
         args = {"invite": sorted(invite or []), "private": private}
         done = ctx.act(incident, "channel", "channel", args, run, preflight=slack_configured)
