@@ -94,6 +94,9 @@ def test_owner_names_the_configured_team_and_each_section(
     assert out["owners"] == ["@acme/platform", "@acme/payments"]
     assert [(s["section"], s["pattern"]) for s in out["sections"]] == [
         ("", "*"), ("Payments", "/services/checkout/")]  # fmt: skip
+    shown = cli(capsys, app, "owner", "--path", "services/checkout/api.py")
+    assert shown.out.splitlines()[1:] == ["  (no section) *: @acme/platform",
+                                          "  [Payments] /services/checkout/: @acme/payments"]  # fmt: skip
     service = cli(capsys, app, "owner", "checkout", "--json").json()
     assert service["owners"] == ["@acme/platform"]  # `checkout/` is not under services/
     app.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from stanch.notify.config import CommsConfig
 from stanch.owners import catalog, hosts
@@ -20,7 +21,7 @@ class Owner:
     opsgenie_team: str = ""
     slack: str = ""
     configured: bool = False  # the team has an entry in the escalation map
-    sections: tuple[dict[str, object], ...] = ()  # GitLab CODEOWNERS: each matching section
+    sections: tuple[dict[str, Any], ...] = ()  # GitLab CODEOWNERS: each matching section
 
     def to_dict(self) -> dict[str, object]:
         return {
