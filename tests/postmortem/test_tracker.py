@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from stanch.model.actions import ActionItem
-from stanch.postmortem.tracker import GitHubIssues
+from stanch.postmortem.github_issues import GitHubIssues
 from tests.conftest import T0, make_app
 from tests.fakes.postmortem_github import GitHubState, github_server
 from tests.postmortem.scripted import ID, SLO_TOML, run_ok, script

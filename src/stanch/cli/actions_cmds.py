@@ -11,7 +11,8 @@ from stanch.cli.context import ACTOR_OPTION, JSON_OPTION, app_of, console, emit_
 from stanch.errors import InvalidInput
 from stanch.model.actions import ActionItem
 from stanch.model.clock import human_duration, iso
-from stanch.postmortem.tracker import from_settings, private_from_settings
+from stanch.postmortem.trackers import from_settings, private_from_settings
+from stanch.services import action_sync
 from stanch.services import actions as service
 
 actions_app = typer.Typer(
@@ -120,11 +121,12 @@ def sync(
     incident: Annotated[str | None, typer.Option("--incident", "-i")] = None,
     as_json: Annotated[bool, JSON_OPTION] = False,
 ) -> None:
-    """Open a tracker issue (GitHub) for each open action item not yet tracked."""
+    """Open a tracker issue (GitHub or GitLab) for each open action item not yet tracked."""
     app = app_of(ctx)
     raw = app.settings.raw
-    results = service.sync(app, from_settings(raw), incident, private=private_from_settings(raw))
-    failed = [r for _, r in results if r.status not in ("ok", "private")]
+    results = action_sync.sync(app, from_settings(raw), incident,
+                               private=private_from_settings(raw))  # fmt: skip
+    failed = [r for _, r in results if r.status not in ("ok", "private", "busy")]
     if as_json:
         emit_json([{"item": i.ref, "status": r.status, "url": r.url, "message": r.message}
                    for i, r in results])  # fmt: skip

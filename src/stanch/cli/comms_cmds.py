@@ -47,6 +47,10 @@ def owner(
                       "default_team).")  # fmt: skip
         return
     console.print(f"{subject}: [bold]{found.team}[/] (from {found.source})")
+    for part in found.sections:  # GitLab CODEOWNERS: what each matching section gave
+        name = escape(f"[{part['section']}]") if part["section"] else "(no section)"
+        owners = " ".join(map(str, part["owners"])) or "nobody"
+        console.print(f"  {name} {escape(str(part['pattern']))}: {escape(owners)}")
     for label, value in (("PagerDuty", found.pagerduty), ("Opsgenie", found.opsgenie_team),
                          ("Slack", found.slack)):  # fmt: skip
         if value:

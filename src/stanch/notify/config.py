@@ -61,6 +61,7 @@ class CommsConfig:
     escalation: EscalationPolicy = field(default_factory=EscalationPolicy)
     catalog: tuple[Path, ...] = ()
     repo: Path = Path()
+    codeowners: str = "auto"  # whose CODEOWNERS rules: auto, github or gitlab
     default_team: str = ""
     status_dir: Path = Path("status")
     timeout: float = 10.0
@@ -156,11 +157,19 @@ def load(raw_settings: Mapping[str, Any], root: Path,
         escalation=escalation,
         catalog=tuple(root / str(p) for p in catalog_list),
         repo=root / str(raw.get("repo", ".")),
+        codeowners=_codeowners_host(raw.get("codeowners", "auto")),
         default_team=str(raw.get("default_team") or ""),
         status_dir=root / str(raw.get("status_dir", "status")),
         timeout=float(raw.get("timeout_seconds", 10.0)),
         claim_lease=_claim_lease(raw.get("claim_seconds", 120)),
     )
+
+
+def _codeowners_host(value: Any) -> str:
+    if value not in ("auto", "github", "gitlab"):
+        raise InvalidInput(f"stanch.toml: comms.codeowners must be auto, github or gitlab, "
+                           f"not {value!r}")  # fmt: skip
+    return str(value)
 
 
 def _claim_lease(value: Any) -> timedelta:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from stanch.notify.config import CommsConfig
-from stanch.owners import catalog, codeowners
+from stanch.owners import catalog, hosts
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Owner:
     opsgenie_team: str = ""
     slack: str = ""
     configured: bool = False  # the team has an entry in the escalation map
+    sections: tuple[dict[str, Any], ...] = ()  # GitLab CODEOWNERS: each matching section
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -31,6 +33,7 @@ class Owner:
             "opsgenie_team": self.opsgenie_team,
             "slack": self.slack,
             "configured": self.configured,
+            "sections": [dict(s) for s in self.sections],
         }
 
 
@@ -52,6 +55,7 @@ def _reach(config: CommsConfig, base: Owner, entity: catalog.Entity | None = Non
         or annotations.get(catalog.OPSGENIE_TEAM, ""),
         slack=team.slack if team else "",
         configured=team is not None,
+        sections=base.sections,
     )
 
 
@@ -62,13 +66,15 @@ def resolve(config: CommsConfig, subject: str, *, is_path: bool = False) -> Owne
         if entity is not None and entity.owner_name:
             owner = Owner(subject, entity.owner_name, "catalog", (entity.owner or "",))
             return _reach(config, owner, entity)
-    rules = codeowners.load(config.repo)
     # A service name is looked up as a top-level directory of that name.
     path = subject if is_path else f"{subject.strip('/')}/_"
-    named = codeowners.owners_of(rules, path) if rules else None
+    found = hosts.lookup(config.repo, path, config.codeowners)
+    named = found.owners
     if named:
-        team = next((o for o in named if config.team(o)), named[0])
-        return _reach(config, Owner(subject, team, "codeowners", named))
+        people = [o for o in named if not o.startswith("@@")] or list(named)  # not roles
+        team = next((o for o in named if config.team(o)), people[0])
+        owner = Owner(subject, team, "codeowners", named, sections=tuple(found.sections))
+        return _reach(config, owner)
     if config.default_team:
         return _reach(config, Owner(subject, config.default_team, "default"))
     return Owner(subject, None, "none")

@@ -14,12 +14,9 @@ from stanch.model.clock import iso, utc
 from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.timeparse import parse_when
-from stanch.model.types import postmortem_private
 from stanch.postmortem.config import load
-from stanch.postmortem.tracker import Tracker, TrackerResult
 from stanch.services import access
 from stanch.services.context import App, record
-from stanch.services.people_config import people_config
 
 _ATTEMPTS = 5
 
@@ -204,46 +201,3 @@ def _escalate_once(app: App, item: ActionItem, now: datetime, policy: model.Esca
     except Nothing:
         return None
     return picked[0]
-
-
-PRIVATE_HINT = 'set [postmortem.github] private_repo = "owner/name" to track them privately'
-
-
-def sync(
-    app: App, tracker: Tracker, incident: str | None = None, *, private: Tracker | None = None
-) -> list[tuple[ActionItem, TrackerResult]]:
-    """Open a ticket for every open item not yet synced; each success is an event.
-
-    Items of a private postmortem (security, by default) go only to the `private` tracker;
-    without one they are left out (status "private"), and naming such an incident is refused.
-    """
-    now = app.clock()
-    found = all_items(app, now=now)
-    rules = people_config(app.settings).rules
-    hidden = {s.id for s in app.store.incidents() if postmortem_private(s, rules)}
-    if incident:
-        found = [i for i in found if i.incident_id == incident]
-        if incident in hidden and private is None:
-            raise GuardRefused(f"{incident} has a private postmortem: its action items are "
-                               "not copied to the shared tracker", hint=PRIVATE_HINT)  # fmt: skip
-    results: list[tuple[ActionItem, TrackerResult]] = []
-    for item in (i for i in found if not i.tracker_url):
-        target = private if item.incident_id in hidden else tracker
-        if target is None:
-            results.append((item, TrackerResult("private", message="private postmortem: "
-                                                f"not synced ({PRIVATE_HINT})")))  # fmt: skip
-            continue
-        result = target.create(item, f"[{item.priority}] {item.text}")
-        results.append((item, result))
-        if result.status != "ok":
-            continue
-        data: dict[str, object] = {
-            "item": item.item, "tracker": target.name, "url": result.url, "number": result.number,
-            "summary": f"action item {item.item} tracked at {result.url}",
-        }  # fmt: skip
-        record(app, item.incident_id, _synced(data, now))
-    return results
-
-
-def _synced(data: dict[str, object], now: datetime) -> Callable[[Incident], NewEvent]:
-    return lambda _: new_event(model.ACTION_SYNCED, "stanch-sync", now, now, data)

@@ -29,7 +29,7 @@ class CommsResult(ActionResult):
     )
 
 
-def _deliveries(attempts: list[Attempt]) -> list[dict[str, Any]]:
+def delivery_rows(attempts: list[Attempt]) -> list[dict[str, Any]]:
     return [{"provider": a.message.provider, "action": a.message.action,
              "target": a.message.target, "status": a.delivery.status.value,
              "detail": a.delivery.detail} for a in attempts]  # fmt: skip
@@ -70,7 +70,7 @@ def register(server: MCPServer[Any], ctx: ToolContext) -> None:
                                details={"internal": text or draft.internal,
                                         "public_text": draft.public.text(),
                                         "seq": [e.seq for e in posted]},
-                               deliveries=_deliveries(attempts))  # fmt: skip
+                               deliveries=delivery_rows(attempts))  # fmt: skip
 
         args = {"audience": audience, "did": did, "next_step": next_step, "message": message,
                 "eta": eta, "title": title, "text": text}  # fmt: skip
@@ -142,7 +142,7 @@ def _register_escalation(server: MCPServer[Any], ctx: ToolContext) -> None:
                                event_seq=done.incident.last_seq,
                                details={"team": done.team, "handoff": done.snapshot.to_dict(),
                                         "triggers": [t.to_dict() for t in done.triggers]},
-                               deliveries=_deliveries(done.attempts))  # fmt: skip
+                               deliveries=delivery_rows(done.attempts))  # fmt: skip
 
         args = {"reason": reason, "to": to, "next_step": next_step, "hypothesis": hypothesis}
         return typed(CommsResult, ctx.act(incident, "escalate", "escalate", args, run))
@@ -159,7 +159,7 @@ def _register_escalation(server: MCPServer[Any], ctx: ToolContext) -> None:
             return CommsResult(outcome="ok", message=f"handed off to {to}",
                                incident=incident_summary(ctx, state), event_seq=state.last_seq,
                                details={"handoff": snap.to_dict(), "text": snap.text()},
-                               deliveries=_deliveries(attempts))  # fmt: skip
+                               deliveries=delivery_rows(attempts))  # fmt: skip
 
         args = {"to": to, "next_step": next_step, "hypothesis": hypothesis}
         return typed(CommsResult, ctx.act(incident, "handoff", "handoff", args, run))
