@@ -20,7 +20,7 @@ signal_set, watch, recovery, show, page, join, preserve, timebox_check).
    lever exists, when a SEV1 is not mitigated within about fifteen minutes, when the fix
    is destructive, or when the cause is in a system you do not own. Hand over with:
    severity, impact, what was tried, the hypothesis, the next step, the new owner
-   (tools: owner, escalate, handoff).
+   (tools: owner, escalate, handoff, escalation_check, escalation_flag).
 4. Diagnose from evidence, not from hunches: the onset, the changes just before it, the
    rate/errors/duration of the service, the logs grouped by error signature, the trace
    of the failing hop. Hold one hypothesis at a time, say what it predicts and which
@@ -34,7 +34,7 @@ signal_set, watch, recovery, show, page, join, preserve, timebox_check).
 6. Communicate on a cadence: at declaration, at every status change, and at least every
    30 minutes for SEV1/SEV2. Each update: impact, what was just done, what is next,
    when the next update comes, severity, owner. Plain words for customers (tools:
-   updates_agenda, update_compose, update_post).
+   updates_agenda, update_compose, update_post, channel; deliver retries what waits).
 7. After resolution, write a blameless postmortem: summary, impact and durations, the
    timeline, the trigger separated from contributing factors, what went well and badly,
    and concrete, owned, dated action items; make it final once nothing is missing
