@@ -34,7 +34,7 @@ signal_set, watch, recovery, show, page, join, preserve, timebox_check).
 6. Communicate on a cadence: at declaration, at every status change, and at least every
    30 minutes for SEV1/SEV2. Each update: impact, what was just done, what is next,
    when the next update comes, severity, owner. Plain words for customers (tools:
-   updates_agenda, update_compose, update_post, channel; deliver retries what waits).
+   updates_agenda, update_compose, update_post, channel, deliver).
 7. After resolution, write a blameless postmortem: summary, impact and durations, the
    timeline, the trigger separated from contributing factors, what went well and badly,
    and concrete, owned, dated action items; make it final once nothing is missing
