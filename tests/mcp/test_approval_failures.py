@@ -14,6 +14,8 @@ import pytest
 from mcp import Client
 
 from stanch.errors import InvalidInput
+from stanch.mcp.context import ToolContext
+from stanch.mcp.schemas import ActionResult
 from stanch.mcp.settings import load as load_mcp
 from stanch.model.approvals import (
     APPROVAL_FAILED,
@@ -142,3 +144,31 @@ def test_a_lever_that_fails_after_approval_is_retried_without_asking_again(
     text = human.files.path(key).read_text()
     assert f"lever:apply failed after approval {request}" in text
     human.close()
+
+
+def test_a_refusal_after_the_claim_keeps_the_grant_and_a_bug_spends_it(project: Path) -> None:
+    (project / "stanch.toml").write_text('[stanch]\n[mcp]\napproval_required = ["status"]\n')
+    app = make_app(project)
+    ctx = ToolContext.of(app)
+    key = incidents.declare(app, "Login fails", severity="SEV3").incident.id
+    args = {"target": "closed"}
+
+    def close(k: str) -> ActionResult:  # the status machine refuses investigating → closed
+        done = incidents.set_status(ctx.app, k, "closed", actor=ctx.actor)
+        return ctx.done(done, "closed")
+
+    asked = ctx.act(key, "status", "status:closed", args, close)
+    assert asked.outcome == "approval_required" and asked.request_id is not None
+    approvals.answer(app, key, asked.request_id, grant=True, actor="alice")
+    refused = ctx.act(key, "status", "status:closed", args, close)
+    assert refused.outcome == "refused"
+    found = fold_requests(app.store.iter_events(key))[asked.request_id]
+    assert (found.state, found.failures) == ("granted", 1)
+
+    def bug(_: str) -> ActionResult:
+        raise RuntimeError("a bug")
+
+    with pytest.raises(RuntimeError):
+        ctx.act(key, "status", "status:closed", args, bug)
+    assert fold_requests(app.store.iter_events(key))[asked.request_id].state == "used"
+    app.close()
