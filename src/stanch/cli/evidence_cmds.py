@@ -40,6 +40,10 @@ def changes(
         list[str] | None,
         typer.Option("--deployment", help="Kubernetes Deployment ([namespace/]name)."),
     ] = None,
+    tls: Annotated[
+        list[str] | None,
+        typer.Option("--tls", help="TLS endpoint HOST:PORT whose served certificate to check."),
+    ] = None,
     top: Annotated[int, typer.Option(help="How many suspects to show.")] = 10,
     no_record: Annotated[bool, typer.Option("--no-record", help="Do not record.")] = False,
     as_json: Annotated[bool, JSON_OPTION] = False,
@@ -47,7 +51,7 @@ def changes(
     """Changes before onset, ranked as suspects, each with the lever that undoes it."""
     report = evidence.changes(
         app_of(ctx), incident, onset=onset, window=window, repos=repo, services=service,
-        helm=helm, k8s=k8s, record_it=not no_record,
+        helm=helm, k8s=k8s, tls=tls, record_it=not no_record,
     )  # fmt: skip
     if as_json:
         data = report.to_dict()

@@ -166,6 +166,17 @@ def _peer(attrs: dict[str, Any]) -> str:
     return ""
 
 
+def _call_failed(attrs: dict[str, Any], exception: str) -> bool:
+    """A client call's response says it failed (OTel semantic conventions), whatever its status."""
+    if attrs.get("error.type") or exception:
+        return True
+    code = attrs.get("http.response.status_code", attrs.get("http.status_code"))
+    if code is not None and str(code).isdigit() and int(code) >= 400:
+        return True
+    grpc = attrs.get("rpc.grpc.status_code")
+    return grpc is not None and str(grpc).isdigit() and int(grpc) != 0
+
+
 def _error_type(attrs: dict[str, Any], message: str, exception: str) -> str:
     if attrs.get("error.type"):
         return str(attrs["error.type"])
@@ -204,19 +215,26 @@ def _otlp_resource(resource: dict[str, Any]) -> Iterator[Span]:
             kind = _enum(raw.get("kind"), _OTLP_KINDS)
             # Attributes matter only for errors (error type) and client calls (downstream).
             attrs = _attrs(raw.get("attributes")) if error or kind == CLIENT else _NONE
-            exception = ""
-            if error:
-                for event in raw.get("events") or ():
-                    if event.get("name") == "exception":
-                        exception = str(_attrs(event.get("attributes")).get("exception.type", ""))
+            exception = _otlp_exception(raw) if error or kind == CLIENT else ""
+            failed = not error and kind == CLIENT and _call_failed(attrs, exception)
             yield Span(
                 str(raw["traceId"]).lower(), str(raw["spanId"]).lower(),
                 str(raw.get("parentSpanId") or "").lower(), service, str(raw.get("name", "")),
                 kind, int(raw.get("startTimeUnixNano") or 0),
                 int(raw.get("endTimeUnixNano") or 0), error,
-                _error_type(attrs, str(status.get("message") or ""), exception) if error else "",
-                _peer(attrs),
+                _error_type(attrs, str(status.get("message") or ""), exception)
+                if error or failed else "",
+                _peer(attrs), failed,
             )  # fmt: skip
+
+
+def _otlp_exception(raw: dict[str, Any]) -> str:
+    """The exception type of the span's last `exception` event, or ''."""
+    exception = ""
+    for event in raw.get("events") or ():
+        if event.get("name") == "exception":
+            exception = str(_attrs(event.get("attributes")).get("exception.type", ""))
+    return exception
 
 
 def _jaeger_trace(trace: dict[str, Any]) -> Iterator[Span]:
@@ -237,10 +255,11 @@ def _jaeger_trace(trace: dict[str, Any]) -> Iterator[Span]:
                 exception = str(fields["exception.type"])
         start = int(raw.get("startTime") or 0) * 1000
         message = str(tags.get("otel.status_description") or "")
+        kind = _JAEGER_KINDS.get(str(tags.get("span.kind", "")), 0)
+        failed = not error and kind == CLIENT and _call_failed(tags, exception)
         yield Span(
             str(raw["traceID"]).lower(), str(raw["spanID"]).lower(), str(parent).lower(),
             processes.get(str(raw.get("processID")), ""), str(raw.get("operationName", "")),
-            _JAEGER_KINDS.get(str(tags.get("span.kind", "")), 0), start,
-            start + int(raw.get("duration") or 0) * 1000, error,
-            _error_type(tags, message, exception) if error else "", _peer(tags),
+            kind, start, start + int(raw.get("duration") or 0) * 1000, error,
+            _error_type(tags, message, exception) if error or failed else "", _peer(tags), failed,
         )  # fmt: skip

@@ -2,7 +2,10 @@
 
 Policy says which actions need a person (`status:resolved`, `signal`, `lever:apply` …).
 An agent's request is recorded; a human grants or denies it from the CLI; the agent's
-identical call then goes through exactly once. Every step is an event on the timeline.
+identical call then succeeds exactly once. The grant is claimed (`approval.used`) before
+the call runs, so two identical calls never both act on it; a call that then fails
+records `approval.failed`, which hands the grant back for the same call until it expires.
+Every step is an event on the timeline.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from stanch.errors import GuardRefused, InvalidInput, NotFound
@@ -21,6 +24,7 @@ APPROVAL_REQUESTED = "approval.requested"  # {"request", "tool", "action", "args
 APPROVAL_GRANTED = "approval.granted"  # {"request", "reason", "summary"}
 APPROVAL_DENIED = "approval.denied"  # {"request", "reason", "summary"}
 APPROVAL_USED = "approval.used"  # {"request", "summary"}
+APPROVAL_FAILED = "approval.failed"  # {"request", "error", "summary"}: the grant stands again
 
 # What needs a person unless [mcp] approval_required says otherwise: resolving and
 # closing, changing the signal that gates resolution, and any production change.
@@ -37,6 +41,14 @@ class Request:
     state: str = "pending"  # pending | granted | denied | used
     decided_by: str = ""
     reason: str = ""
+    granted_at: datetime | None = None
+    failures: int = 0
+
+    def usable(self, now: datetime, expires: timedelta | None) -> bool:
+        """Granted, and (when grants expire) granted less than `expires` ago."""
+        if self.state != "granted":
+            return False
+        return expires is None or self.granted_at is None or now - self.granted_at < expires
 
 
 def needs_approval(rules: Iterable[str], action: str) -> bool:
@@ -62,9 +74,12 @@ def fold_requests(events: Iterable[Event]) -> dict[str, Request]:
         elif key in found and event.kind in (APPROVAL_GRANTED, APPROVAL_DENIED):
             state = "granted" if event.kind == APPROVAL_GRANTED else "denied"
             reason = str(event.data.get("reason", ""))
-            found[key] = replace(found[key], state=state, decided_by=event.actor, reason=reason)
+            found[key] = replace(found[key], state=state, decided_by=event.actor, reason=reason,
+                                 granted_at=event.recorded_at if state == "granted" else None)  # fmt: skip
         elif key in found and event.kind == APPROVAL_USED:
             found[key] = replace(found[key], state="used")
+        elif key in found and event.kind == APPROVAL_FAILED and found[key].state == "used":
+            found[key] = replace(found[key], state="granted", failures=found[key].failures + 1)
     return found
 
 
@@ -99,10 +114,23 @@ def decide(
     return NewEvent(kind, actor, now, now, {"request": key, "reason": reason, "summary": summary})
 
 
-def use(requests: Mapping[str, Request], key: str, actor: str, now: datetime) -> NewEvent:
-    """Spend a granted approval on the call it was granted for."""
+def use(requests: Mapping[str, Request], key: str, actor: str, now: datetime,
+        expires: timedelta | None = None) -> NewEvent:  # fmt: skip
+    """Claim a granted approval for the call it was granted for (before the call runs)."""
     found = requests.get(key)
-    if found is None or found.state != "granted":
+    if found is None or not found.usable(now, expires):
         raise GuardRefused(f"request {key} is not approved")
     summary = f"{actor} acts on approval {key}: {found.action}"
     return NewEvent(APPROVAL_USED, actor, now, now, {"request": key, "summary": summary})
+
+
+def failed(requests: Mapping[str, Request], key: str, actor: str, now: datetime,
+           error: str) -> NewEvent:  # fmt: skip
+    """The approved call failed: the grant stands again, for the same call only."""
+    found = requests.get(key)
+    if found is None or found.state != "used":
+        raise GuardRefused(f"request {key} was not claimed by a call")
+    summary = (f"{found.action} failed after approval {key}: {error}; "
+               f"the approval stands for the same call")  # fmt: skip
+    data = {"request": key, "error": error, "summary": summary}
+    return NewEvent(APPROVAL_FAILED, actor, now, now, data)

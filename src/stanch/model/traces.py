@@ -1,7 +1,9 @@
 """Failing hop from traces: pure analysis over compact spans, no I/O.
 
 A failing request is followed from its errored root down through errored children;
-where no child explains the error, that span is the origin: the failing hop. When
+where no child explains the error, that span is the origin: the failing hop. A server
+span's client calls whose response failed (though their status is not ERROR) explain
+its error too, so the hop names the downstream service rather than stopping short. When
 several errored children compete, the one whose error is rare in healthy traces wins,
 so an error that also happens in good requests (a cache miss, a retried call) does not.
 Without errors, the hop is the span whose exclusive latency grew most in slow traces
@@ -33,6 +35,9 @@ class Span:
     error: bool
     error_type: str = ""
     peer: str = ""
+    # A client call whose response says it failed (HTTP >= 400, a gRPC error, error.type,
+    # an exception) although its span status is not ERROR, as some instrumentations leave it.
+    call_failed: bool = False
 
 
 Hop = tuple[str, str, str, str]  # service, operation, downstream, error
@@ -86,7 +91,14 @@ def hop_of(trace: Trace, span: Span) -> Hop:
 
 
 def errored_hops(trace: Trace) -> set[Hop]:
-    return {hop_of(trace, s) for s in trace.spans.values() if s.error}
+    return {hop_of(trace, s) for s in trace.spans.values() if s.error or s.call_failed}
+
+
+def _failed_calls(trace: Trace, span: Span) -> list[Span]:
+    """A server span's own client calls that failed without an ERROR status."""
+    if span.kind != SERVER:
+        return []
+    return [c for c in trace.children.get(span.span_id, ()) if c.kind == CLIENT and c.call_failed]
 
 
 def origin(trace: Trace, background: dict[Hop, float]) -> Span | None:
@@ -97,7 +109,9 @@ def origin(trace: Trace, background: dict[Hop, float]) -> Span | None:
     seen: set[str] = set()
     while current is not None and current.span_id not in seen:
         seen.add(current.span_id)
+        # a server span that failed because a call it made failed: the call is the hop
         bad = [c for c in trace.children.get(current.span_id, ()) if c.error]
+        bad = bad or _failed_calls(trace, current)
         if not bad:
             return current
         current = min(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from stanch.evidence import changelog
-from stanch.evidence.certs import CertSource, TlsSource
+from stanch.evidence.certs import CertSource, TlsSource, endpoint_of
 from stanch.evidence.certs import load_settings as cert_settings
 from stanch.evidence.changes import GitSource, ServiceMap, catalog_globs
 from stanch.evidence.deploys import HelmSource, RolloutSource
@@ -91,9 +91,15 @@ def changes(
     services: list[str] | None = None,
     helm: list[str] | None = None,
     k8s: list[str] | None = None,
+    tls: list[str] | None = None,
     record_it: bool = True,
 ) -> ChangesReport:
-    """Changes in the window before onset from git, the change log and the incident, ranked."""
+    """Changes in the window before onset from git, the change log and the incident, ranked.
+
+    `tls` (HOST:PORT endpoints) replaces `[evidence.certs] tls` when given.
+    """
+    for endpoint in tls or ():
+        endpoint_of(endpoint)  # a bad endpoint fails before anything is read or recorded
     cfg = settings_of(app)
     key = app.resolve_id(incident)
     state = app.store.state(key)
@@ -103,7 +109,7 @@ def changes(
     affected = tuple(services or state.services or _failing_services(app, key))
     found, sources = _gather(
         app, cfg, key, start, span, tuple(repos or cfg.repos), affected,
-        tuple(helm or cfg.helm_releases), tuple(k8s or cfg.deployments),
+        tuple(helm or cfg.helm_releases), tuple(k8s or cfg.deployments), tuple(tls or ()),
     )  # fmt: skip
     suspects = model.rank(found, start, span, affected)
     seq = None
@@ -136,7 +142,7 @@ def _failing_services(app: App, key: str) -> tuple[str, ...]:
 def _gather(
     app: App, cfg: EvidenceSettings, key: str, onset: datetime, span: timedelta,
     repos: tuple[Path, ...], affected: tuple[str, ...], releases: tuple[str, ...] = (),
-    deployments: tuple[str, ...] = (),
+    deployments: tuple[str, ...] = (), tls: tuple[str, ...] = (),
 ) -> tuple[list[Change], tuple[str, ...]]:  # fmt: skip
     found = changelog.from_events(app.store.iter_events(key))
     sources = ["incident events"]
@@ -154,7 +160,7 @@ def _gather(
         found += CertSource(repo, mapping, executor).changes(since, until)
         found += CertSource(repo, mapping, executor).expiring(onset, until, certs.horizon)
         sources.append(f"git:{repo}")
-    for endpoint in certs.tls:
+    for endpoint in tls or certs.tls:
         served, line = TlsSource(endpoint, ServiceMap(cfg.services, known), executor).changes(
             since, onset, certs.horizon
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from stanch.errors import GuardRefused
 from stanch.model import decide
-from stanch.model.events import NewEvent
+from stanch.model.events import Kind, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.status import Status, check_transition
 from stanch.model.watching import RESOLVE_OVERRIDDEN, fold_watch, progress
@@ -46,7 +46,10 @@ def resolve_guard(app: App, key: str, target: Status, override: str) -> None:
 
 
 def _record_override(app: App, key: str, reason: str, why: str) -> None:
+    """Record the override once: guards that run again for the same move reuse it."""
     text = decide.checked_text(reason, "override reason")
+    if _pending_override(app, key, text):
+        return
     now = app.clock()
     who = app.settings.actor
     data = {"reason": text, "gate": why,
@@ -56,6 +59,17 @@ def _record_override(app: App, key: str, reason: str, why: str) -> None:
         return NewEvent(RESOLVE_OVERRIDDEN, who, now, now, data)
 
     record(app, key, decision)
+
+
+def _pending_override(app: App, key: str, reason: str) -> bool:
+    """An override with this reason recorded since the last status move, not yet spent."""
+    pending = False
+    for event in app.store.iter_events(key):
+        if event.kind == Kind.STATUS:
+            pending = False
+        elif event.kind == RESOLVE_OVERRIDDEN and event.data.get("reason") == reason:
+            pending = True
+    return pending
 
 
 def install() -> None:
