@@ -16,6 +16,7 @@ MAX_BYTES = 2 * 1024 * 1024  # bigger files are data, not configuration
 _CODE_EXT = (".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".cs",
              ".php", ".env", ".properties", ".toml", ".ini")  # fmt: skip
 _YAML = (".yaml", ".yml")
+_OWN_INSTALLS = ("flux-system/gotk-components.yaml",)  # Flux's controllers, not the system
 Progress = Callable[[int, int], None]
 
 
@@ -89,13 +90,31 @@ def _kustomizations(root: Path, files: list[str], out: list[Surface]) -> list[Su
             text = _read(root, path)
             surface = k8s.kustomization(text, path) if text is not None else None
             if surface is not None:
+                surface = _with_patched_replicas(root, surface)
                 found.append(surface)
                 out.append(surface)
     return found
 
 
+def _with_patched_replicas(root: Path, k: Surface) -> Surface:
+    """Replicas set by the overlay's patch files (the `replicas:` field wins over them)."""
+    counts: dict[str, int] = {}
+    for patch in k.details["patches"]:
+        text = _read(root, patch)
+        counts.update(k8s.patched_replicas(text) if text else {})
+    if not counts:
+        return k
+    return Surface(k.kind, k.path, k.name,
+                   {**k.details, "replicas": {**counts, **k.details["replicas"]}})  # fmt: skip
+
+
+_CHART_PARTS = ("templates/", "charts/", "crds/", "ci/", "values")
+
+
 def _in_chart(path: str, chart_dirs: set[str]) -> bool:
-    return any(path.startswith(d + "/") or not d for d in chart_dirs)
+    """A chart's own files; a chart at the top of the repository claims only those."""
+    return any(path.startswith(d + "/") if d else path.startswith(_CHART_PARTS)
+               for d in chart_dirs)  # fmt: skip
 
 
 @dataclass
@@ -201,8 +220,8 @@ def _structured(
 ) -> None:
     """YAML/JSON files: flag files and manifests; code files: flag-service references."""
     if path.endswith(_YAML) or path.endswith(".json"):
-        if _in_chart(path, chart_dirs) or path in patches:
-            return  # chart files are templates/values; patches are partial objects
+        if _in_chart(path, chart_dirs) or path in patches or path.endswith(_OWN_INSTALLS):
+            return  # chart templates/values, partial patches, the GitOps tool's own install
         text = _read(root, path)
         if text is None:
             return
@@ -258,6 +277,14 @@ def _apply_kustomize(out: list[Surface], kustomizations: list[Surface]) -> list[
 def _affixed(s: Surface, k: Surface, overlay: str) -> Surface:
     d = k.details
     details = dict(s.details)
+    if d.get("images"):
+        details["containers"] = {c: k8s.retag(i, d["images"])
+                                 for c, i in details.get("containers", {}).items()}  # fmt: skip
+        details["images"] = [k8s.retag(i, d["images"]) for i in details.get("images", [])]
+        notes = [n for n in details.get("notes", []) if "mutable tag" not in n]
+        details["notes"] = k8s.image_notes(details["images"]) + notes
+    if s.name in d.get("replicas", {}):
+        details["replicas"] = d["replicas"][s.name]
     if d.get("namespace"):
         details["namespace"] = d["namespace"]
         details["notes"] = [n for n in details.get("notes", []) if "no namespace" not in n]

@@ -14,6 +14,8 @@ VENDORED = frozenset({
 FIXTURES = frozenset({
     "testdata", "test-data", "fixtures", "__fixtures__", "__snapshots__", "test", "tests",
     "e2e", "spec", "golden",
+    # examples and documentation snippets look like manifests but run nowhere
+    "examples", "example", "samples", "sample", "docs", "doc",
 })  # fmt: skip
 
 
@@ -71,7 +73,7 @@ def _vendored(path: str) -> bool:
 
 
 def is_fixture(path: str) -> bool:
-    """Test data that may look like manifests or flag files."""
+    """Test data, examples and docs snippets that may look like manifests or flag files."""
     return any(part in FIXTURES for part in path.split("/")[:-1])
 
 
