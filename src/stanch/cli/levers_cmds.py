@@ -61,10 +61,17 @@ def levers(
 
 
 def _print_notes(found: service.Scan) -> None:
-    if found.live is None:
+    if found.live is None and not found.notes:
         return
-    lines = ["", f"Live sources read: {', '.join(found.live.sources) or 'none'}"]
+    lines = [""]
+    if found.live is not None:
+        lines.append(f"Live sources read: {', '.join(found.live.sources) or 'none'}")
+    else:
+        lines.append("Notes:")
     lines.extend(f"  note: {note}" for note in found.notes)
+    if found.live is None:
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+        return
     lines.extend(f"  {item}" for item in found.live.drift)
     for flag in found.live.flags:
         state = flag.to_dict()

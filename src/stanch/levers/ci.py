@@ -40,10 +40,13 @@ def ci_kind(path: str) -> str | None:
     return _BY_NAME.get(name)
 
 
-def pipeline(text: str, path: str, system: str) -> Surface:
+def pipeline(text: str, path: str, system: str) -> Surface | None:
     """One pipeline: its name, triggers, jobs and whether (and where) it deploys."""
     details: dict[str, Any] = {"system": system, "deploys": bool(_DEPLOY_WORDS.search(text))}
-    doc = mapping(one(text)) if system in _YAML_SYSTEMS else {}
+    parsed = one(text) if system in _YAML_SYSTEMS else None
+    if system in _YAML_SYSTEMS and not isinstance(parsed, dict) and text.strip():
+        return None  # not valid YAML: the CI system would not run it either (a note says why)
+    doc = mapping(parsed)
     if system == "github_actions":
         details.update(_github(doc))
     elif system == "gitlab_ci":

@@ -5,14 +5,14 @@ from __future__ import annotations
 import posixpath
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from stanch.levers import ci, flags, helm, k8s, repo_files, switches, terraform_levers
+from stanch.levers.reading import Reader
 from stanch.levers.walk import is_fixture, list_files, vendored_chart
 from stanch.model.levers import Surface
 
-MAX_BYTES = 2 * 1024 * 1024  # bigger files are data, not configuration
 _CODE_EXT = (".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".cs",
              ".php", ".env", ".properties", ".toml", ".ini")  # fmt: skip
 _YAML = (".yaml", ".yml")
@@ -25,18 +25,10 @@ class Discovery:
     root: Path
     surfaces: list[Surface]
     files: int
+    notes: list[str] = field(default_factory=list)  # files that could not be read
 
     def of(self, kind: str) -> list[Surface]:
         return [s for s in self.surfaces if s.kind == kind]
-
-
-def _read(root: Path, path: str) -> str | None:
-    try:
-        with open(f"{root}/{path}", "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    return None if len(data) > MAX_BYTES else data.decode("utf-8", "replace")
 
 
 _FLAG_SDK = "unleash|launchdarkly|ldclient|ld_client"
@@ -64,44 +56,50 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
     files = list_files(root)
     chart_dirs = {posixpath.dirname(p) for p in files if posixpath.basename(p) == "Chart.yaml"}
     out: list[Surface] = []
-    kustomizations = _kustomizations(root, files, out)
+    reader = Reader(root)
+    kustomizations = _kustomizations(reader, files, out)
     patches = {p for k in kustomizations for p in k.details["patches"]}
-    scan = _Scan(root, chart_dirs, patches, out, {}, {}, _code_hits(root))
+    scan = _Scan(reader, chart_dirs, patches, out, {}, {}, _code_hits(root))
     for index, path in enumerate(files):
         if progress and index % 2000 == 0:
             progress(index, len(files))
-        _one(scan, path)
+        with reader.watch(path):
+            _one(scan, path)
     if progress:
         progress(len(files), len(files))
     out.extend(repo_files.terraform_roots({p: t for p, t in scan.tf.items() if p.endswith(".tf")}))
-    out.extend(terraform_levers.surfaces(scan.tf))
+    out.extend(terraform_levers.surfaces(scan.tf, reader))
     out.extend(repo_files.codeowners(scan.owners))
     out.extend(_releases_from_gitops(out))
-    return Discovery(root, _apply_kustomize(out, kustomizations), len(files))
+    surfaces = _apply_kustomize(out, kustomizations)
+    return Discovery(root, surfaces, len(files), reader.notes())
 
 
-def _kustomizations(root: Path, files: list[str], out: list[Surface]) -> list[Surface]:
+def _kustomizations(reader: Reader, files: list[str], out: list[Surface]) -> list[Surface]:
     found = []
     for path in files:
         name = path.rsplit("/", 1)[-1]
-        if name in ("kustomization.yaml", "kustomization.yml", "Kustomization") and not (
+        if name not in ("kustomization.yaml", "kustomization.yml", "Kustomization") or (
             is_fixture(path)
         ):
-            text = _read(root, path)
+            continue
+        with reader.watch(path):
+            text = reader.text(path)
             surface = k8s.kustomization(text, path) if text is not None else None
             if surface is not None:
-                surface = _with_patched_replicas(root, surface)
+                surface = _with_patched_replicas(reader, surface)
                 found.append(surface)
                 out.append(surface)
     return found
 
 
-def _with_patched_replicas(root: Path, k: Surface) -> Surface:
+def _with_patched_replicas(reader: Reader, k: Surface) -> Surface:
     """Replicas set by the overlay's patch files (the `replicas:` field wins over them)."""
     counts: dict[str, int] = {}
     for patch in k.details["patches"]:
-        text = _read(root, patch)
-        counts.update(k8s.patched_replicas(text) if text else {})
+        with reader.watch(patch):
+            text = reader.text(patch)
+            counts.update(k8s.patched_replicas(text) if text else {})
     if not counts:
         return k
     return Surface(k.kind, k.path, k.name,
@@ -119,7 +117,7 @@ def _in_chart(path: str, chart_dirs: set[str]) -> bool:
 
 @dataclass
 class _Scan:
-    root: Path
+    reader: Reader
     chart_dirs: set[str]
     patches: set[str]
     out: list[Surface]
@@ -128,13 +126,13 @@ class _Scan:
     code_hits: set[str] | None = None  # code files worth reading for flag-SDK references
 
     def text(self, path: str) -> str:
-        return _read(self.root, path) or ""
+        return self.reader.text(path) or ""
 
 
 def _pipeline(scan: _Scan, path: str) -> bool:
     system = ci.ci_kind(path)
-    if system:
-        scan.out.append(ci.pipeline(scan.text(path), path, system))
+    found = ci.pipeline(scan.text(path), path, system) if system else None
+    scan.out.extend([found] if found else [])
     return bool(system)
 
 
@@ -161,7 +159,7 @@ def _chart(scan: _Scan, path: str) -> bool:
         return False
     if not is_fixture(path):
         folder = posixpath.dirname(path)
-        values = _values_near(scan.root, folder)
+        values = _values_near(scan.reader.root, folder)
         chart = helm.chart(scan.text(path), path, values, vendored_chart(path))
         scan.out.extend([chart] if chart else [])
     return True
@@ -200,7 +198,7 @@ def _one(scan: _Scan, path: str) -> None:
             return
     if is_fixture(path) or _named(scan, path):
         return
-    _structured(scan.root, path, scan.chart_dirs, scan.patches, scan.out)
+    _structured(scan, path)
 
 
 def _values_near(root: Path, folder: str) -> list[str]:
@@ -215,14 +213,13 @@ def _values_near(root: Path, folder: str) -> list[str]:
         return []
 
 
-def _structured(
-    root: Path, path: str, chart_dirs: set[str], patches: set[str], out: list[Surface]
-) -> None:
+def _structured(scan: _Scan, path: str) -> None:
     """YAML/JSON files: flag files and manifests; code files: flag-service references."""
+    out = scan.out
     if path.endswith(_YAML) or path.endswith(".json"):
-        if _in_chart(path, chart_dirs) or path in patches or path.endswith(_OWN_INSTALLS):
+        if _in_chart(path, scan.chart_dirs) or path in scan.patches or path.endswith(_OWN_INSTALLS):
             return  # chart templates/values, partial patches, the GitOps tool's own install
-        text = _read(root, path)
+        text = scan.reader.text(path)
         if text is None:
             return
         if '"flags"' in text or "flags:" in text:
@@ -236,7 +233,7 @@ def _structured(
             out.extend(flags.service_refs(text, path))
         return
     if path.endswith(_CODE_EXT):
-        text = _read(root, path)
+        text = scan.reader.text(path)
         if text is not None:
             out.extend(flags.service_refs(text, path))
 

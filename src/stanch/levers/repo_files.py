@@ -162,9 +162,9 @@ def catalog(text: str, path: str) -> list[Surface]:
         doc = mapping(raw)
         if not str(doc.get("apiVersion", "")).startswith("backstage.io/"):
             continue
-        if doc.get("kind") not in _CATALOG_KINDS:
-            continue  # Group, User, Location, Template: people and pointers, not services
         meta = mapping(doc.get("metadata"))
+        if doc.get("kind") not in _CATALOG_KINDS or not meta.get("name"):
+            continue  # Group, User, Location, Template: people and pointers, not services
         spec = mapping(doc.get("spec"))
         notes = {k: v for k, v in mapping(meta.get("annotations")).items()
                  if str(k).startswith(("pagerduty.com/", "opsgenie.com/", "backstage.io/"))}  # fmt: skip
