@@ -306,3 +306,72 @@ def test_nothing_from_examples_docs_vendor_or_templates(tmp_path: Path, layout: 
         parts = s.path.split("/")
         assert not {"examples", "docs", "vendor", ".terraform", "templates"} & set(parts), s
         assert "{{" not in s.name
+
+
+def test_gitlab_reference_tags_and_cloudformation_tags_parse(tmp_path: Path) -> None:
+    files = {
+        ".gitlab-ci.yml": ".setup:\n  script: [echo setup]\ndeploy:\n  script:\n"
+        "    - !reference [.setup, script]\n    - helm upgrade app ./chart\n"
+        "  environment: production\n",
+        "cfn/waf.yaml": "Resources:\n  Acl:\n    Type: AWS::WAFv2::WebACL\n    Properties:\n"
+        "      Name: !Ref AclName\n      rate_limit:\n        enabled: false\n",
+    }
+    found = scan(tmp_path, files)
+    assert found.notes == []
+    (pipeline,) = found.of("ci_pipeline")
+    assert pipeline.details["environments"] == {"deploy": "production"}
+    assert [s.path for s in found.of("config_switch")] == ["cfn/waf.yaml"]
+
+
+def test_flux_helmrelease_with_target_namespace(tmp_path: Path) -> None:
+    files = {
+        "apps/redis.yaml": "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\n"
+        "metadata:\n  name: redis\n  namespace: flux-system\nspec:\n  targetNamespace: cache\n"
+        "  chart:\n    spec:\n      chart: redis\n",
+    }
+    found = scan(tmp_path, files)
+    # Flux names the release `cache-redis` and stores it in the HelmRelease's namespace
+    assert details(found, "helm_release", "cache-redis") == {
+        "namespace": "flux-system", "chart": "redis", "via": "flux",
+        "helmrelease": "redis", "helmrelease_namespace": "flux-system"}  # fmt: skip
+    lever = levers(found)["rollback:helm:cache-redis@flux-system"]
+    assert lever.command.argv == ("helm", "rollback", "cache-redis", "-n", "flux-system")
+    assert lever.prelude[0].argv == ("flux", "suspend", "helmrelease", "redis", "-n",
+                                     "flux-system")  # fmt: skip
+
+
+def test_substituted_names_offer_no_lever(tmp_path: Path) -> None:
+    envsubst = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n"
+                "  namespace: {ns}\nspec:\n  replicas: 2\n  template:\n    spec:\n"
+                "      containers:\n        - name: app\n          image: reg/app:${{TAG}}\n")  # fmt: skip
+    files = {
+        "deploy/app.yaml": envsubst.format(name="${APP_NAME}", ns="shop"),
+        "deploy/worker.yaml": envsubst.format(name="worker", ns="${NAMESPACE}"),
+    }
+    found = scan(tmp_path, files)
+    assert found.notes == []
+    workloads = {s.name: s.details for s in found.of("k8s_workload")}
+    assert workloads["${APP_NAME}"]["substituted"] is True
+    assert any("filled in at deploy time" in n for n in workloads["worker"]["notes"])
+    assert levers(found) == {}
+
+
+def test_overlay_of_an_overlay_and_a_file_resource(tmp_path: Path) -> None:
+    files = {
+        "base/deployment.yaml": real_repos.deploy("api", "reg/api:v1", 1),
+        "base/kustomization.yaml": "resources: [deployment.yaml]\n",
+        "envs/common/kustomization.yaml": "namePrefix: shop-\nresources: [../../base]\n"
+        "images:\n  - {name: reg/api, newTag: v2}\n",
+        "envs/prod/kustomization.yaml": "namespace: prod\nnamePrefix: eu-\n"
+        "resources: [../common]\nreplicas:\n  - {name: api, count: 6}\n",
+        "single/kustomization.yaml": "namespace: single\nresources:\n  - ../base/deployment.yaml\n",
+    }
+    found = scan(tmp_path, files)
+    workloads = {s.name: s.details for s in found.of("k8s_workload")}
+    # envs/common is only used through envs/prod: the deployed names are the leaves
+    assert set(workloads) == {"eu-shop-api", "api"}
+    prod = workloads["eu-shop-api"]
+    assert prod["namespace"] == "prod" and prod["overlay"] == "envs/prod"
+    assert prod["images"] == ["reg/api:v2"] and prod["replicas"] == 6
+    assert prod["base_name"] == "api"
+    assert workloads["api"]["namespace"] == "single" and workloads["api"]["overlay"] == "single"

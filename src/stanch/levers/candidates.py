@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stanch.levers import switches, terraform_levers
+from stanch.levers.k8s import substituted
 from stanch.model.levers import (
     FLAGD,
     LAUNCHDARKLY,
@@ -87,7 +88,7 @@ def _suspend(g: Surface, s: Surface) -> tuple[tuple[Action, ...], tuple[Action, 
 
 def _workload_levers(s: Surface, hpas: list[Surface], gitops: list[Surface]) -> list[Lever]:
     kind = str(s.details.get("workload_kind", "Deployment")).lower()
-    if kind not in ("deployment", "statefulset", "daemonset"):
+    if kind not in ("deployment", "statefulset", "daemonset") or s.details.get("substituted"):
         return []
     ns = s.details.get("namespace")
     ref = f"{kind}/{s.name}"
@@ -179,8 +180,10 @@ def _helm_lever(r: Surface) -> Lever:
         note = (f"live release: revision {r.details.get('revision')} "
                 f"({r.details.get('status')}, chart {r.details.get('chart')})")  # fmt: skip
     if via == "flux":
-        pre = (Action(("flux", "suspend", "helmrelease", r.name, *_ns(ns))),)
-        post = (Action(("flux", "resume", "helmrelease", r.name, *_ns(ns))),)
+        obj = str(r.details.get("helmrelease") or r.name)
+        obj_ns = _ns(r.details.get("helmrelease_namespace") or ns)
+        pre = (Action(("flux", "suspend", "helmrelease", obj, *obj_ns)),)
+        post = (Action(("flux", "resume", "helmrelease", obj, *obj_ns)),)
         note += "; Flux would undo a rollback, so it is suspended first"
     return Lever(
         id=f"rollback:helm:{r.name}@{ns}" if ns else f"rollback:helm:{r.name}", kind="rollback",
@@ -333,7 +336,7 @@ def candidates(
     for s in surfaces:
         if s.kind == "k8s_workload":
             out.extend(_workload_levers(s, hpas, gitops))
-        elif s.kind == "hpa":
+        elif s.kind == "hpa" and not substituted(s.name, s.details.get("namespace")):
             out.append(_hpa_lever(s, gitops))
         elif s.kind == "helm_release":
             out.append(_helm_lever(s))

@@ -242,19 +242,24 @@ def _releases_from_gitops(out: list[Surface]) -> list[Surface]:
     found = []
     for s in out:
         if s.kind == "gitops" and s.details.get("object") == "helmrelease":
-            found.append(helm.release(str(s.details["release"]), s.details.get("target_namespace"),
-                                      s.details.get("chart"), s.path, "flux"))  # fmt: skip
+            extra = {} if s.details["release"] == s.name and s.details.get(
+                "storage_namespace") == s.details.get("namespace") else {
+                "helmrelease": s.name, "helmrelease_namespace": s.details.get("namespace")}  # fmt: skip
+            found.append(helm.release(str(s.details["release"]),
+                                      s.details.get("storage_namespace"),
+                                      s.details.get("chart"), s.path, "flux", **extra))  # fmt: skip
     return found
 
 
 def _apply_kustomize(out: list[Surface], kustomizations: list[Surface]) -> list[Surface]:
-    """Give base workloads the namespace and name affixes of the overlays that use them."""
-    overlays: dict[str, list[Surface]] = {}
+    """Give base workloads the namespace, name affixes, images and replicas of the overlays
+    that use them (overlays of overlays too; a resource may be a folder or one file)."""
+    users: dict[str, list[Surface]] = {}
     for k in kustomizations:
         folder = posixpath.dirname(k.path)
         for res in k.details["resources"]:
             target = posixpath.normpath(posixpath.join(folder, res))
-            overlays.setdefault(target, []).append(k)
+            users.setdefault(target, []).append(k)
     result = []
     for s in out:
         if s.kind not in ("k8s_workload", "hpa"):
@@ -262,13 +267,24 @@ def _apply_kustomize(out: list[Surface], kustomizations: list[Surface]) -> list[
             continue
         folder = posixpath.dirname(s.path)
         own = next((k for k in kustomizations if posixpath.dirname(k.path) == folder), None)
-        users = overlays.get(folder, [])
         base = _affixed(s, own, "") if own is not None else s
-        if not users:
-            result.append(base)
-        for user in users:
-            result.append(_affixed(base, user, posixpath.dirname(user.path)))
+        result.extend(_variants(base, [folder, s.path], users, 0))
     return result
+
+
+def _variants(s: Surface, used_as: list[str], users: dict[str, list[Surface]],
+              depth: int) -> list[Surface]:  # fmt: skip
+    """The surface as each kustomization using `used_as` deploys it, up the overlay chain."""
+    here = posixpath.dirname(s.path) if depth == 0 else used_as[0]
+    found = [k for target in used_as for k in users.get(target, [])
+             if posixpath.dirname(k.path) != here]  # fmt: skip
+    if not found or depth > 8:  # 8: deeper chains are cycles, not layouts
+        return [s]
+    out = []
+    for user in found:
+        folder = posixpath.dirname(user.path)
+        out.extend(_variants(_affixed(s, user, folder), [folder], users, depth + 1))
+    return out
 
 
 def _affixed(s: Surface, k: Surface, overlay: str) -> Surface:
@@ -280,12 +296,17 @@ def _affixed(s: Surface, k: Surface, overlay: str) -> Surface:
         details["images"] = [k8s.retag(i, d["images"]) for i in details.get("images", [])]
         notes = [n for n in details.get("notes", []) if "mutable tag" not in n]
         details["notes"] = k8s.image_notes(details["images"]) + notes
-    if s.name in d.get("replicas", {}):
-        details["replicas"] = d["replicas"][s.name]
+    original = details.setdefault("base_name", s.name)
+    for known in (s.name, original):
+        if known in d.get("replicas", {}):
+            details["replicas"] = d["replicas"][known]
+            break
     if d.get("namespace"):
         details["namespace"] = d["namespace"]
         details["notes"] = [n for n in details.get("notes", []) if "no namespace" not in n]
     if overlay:
         details["overlay"] = overlay
     name = f"{d.get('name_prefix', '')}{s.name}{d.get('name_suffix', '')}"
+    if name == original:
+        del details["base_name"]  # only said when kustomize renamed it
     return Surface(s.kind, s.path, name, details)

@@ -37,7 +37,8 @@ def helmfile_releases(text: str, path: str) -> list[Surface]:
     return out
 
 
-def release(name: str, namespace: Any, chart_ref: Any, path: str, via: str) -> Surface:
+def release(name: str, namespace: Any, chart_ref: Any, path: str, via: str,
+            **extra: Any) -> Surface:  # fmt: skip
     return Surface("helm_release", path, name, {
-        "namespace": namespace, "chart": chart_ref, "via": via,
+        "namespace": namespace, "chart": chart_ref, "via": via, **extra,
     })  # fmt: skip

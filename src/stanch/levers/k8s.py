@@ -96,7 +96,16 @@ def _workload(doc: dict[str, Any], path: str) -> Surface | None:
         )
     if meta.get("namespace") is None:
         details["notes"].append("no namespace in the manifest: it runs where it was applied")
+    if substituted(name, meta.get("namespace")):
+        details["substituted"] = True
+        details["notes"].append("name or namespace is filled in at deploy time (envsubst, "
+                                "Flux postBuild, kustomize vars): no lever can name it")  # fmt: skip
     return Surface("k8s_workload", path, name, details)
+
+
+def substituted(*values: Any) -> bool:
+    """`${VAR}` / `$(VAR)` placeholders that a deploy step replaces."""
+    return any(isinstance(v, str) and ("${" in v or "$(" in v) for v in values)
 
 
 def _hpa(doc: dict[str, Any], path: str) -> Surface:
@@ -127,10 +136,15 @@ def _gitops(doc: dict[str, Any], path: str) -> Surface | None:
         })  # fmt: skip
     if api.startswith("helm.toolkit.fluxcd.io/") and kind == "HelmRelease":
         chart = mapping(mapping(mapping(spec.get("chart")).get("spec")))
+        target = spec.get("targetNamespace")
+        # Flux's defaults: release name `[targetNamespace-]name`, stored in the HelmRelease's
+        # own namespace (storageNamespace), which is where `helm rollback -n` must look
         return Surface("gitops", path, name, {
             "tool": "flux", "object": "helmrelease", "namespace": ns or "flux-system",
-            "release": spec.get("releaseName") or name, "chart": chart.get("chart"),
-            "target_namespace": spec.get("targetNamespace") or ns,
+            "release": spec.get("releaseName") or (f"{target}-{name}" if target else name),
+            "chart": chart.get("chart") or mapping(spec.get("chartRef")).get("name"),
+            "target_namespace": target or ns,
+            "storage_namespace": spec.get("storageNamespace") or ns or "flux-system",
         })  # fmt: skip
     if api.startswith("argoproj.io/") and kind in ("Application", "ApplicationSet"):
         return _argo(kind, spec, path, name, ns)

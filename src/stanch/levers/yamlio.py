@@ -22,6 +22,18 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _untagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+    """Local tags (GitLab's `!reference`, CloudFormation's `!Ref`) read as their plain value."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", _untagged)
+
+
 # Problems met while one file is read; the scan turns the first into that file's note.
 PROBLEMS: ContextVar[list[str] | None] = ContextVar("yaml_problems", default=None)
 MAX_VALUES = 200_000  # more than this after alias expansion is a "billion laughs" file
