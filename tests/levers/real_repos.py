@@ -369,3 +369,31 @@ BACKSTAGE: dict[str, str] = {
     "metadata:\n  name: orders-db\nspec:\n  type: database\n  owner: payments\n",
     "openapi.yaml": "openapi: 3.0.0\ninfo: {title: checkout, version: '1'}\npaths: {}\n",
 }
+
+# A kubebuilder operator: config/ kustomize tree (default → manager, crd, rbac), samples.
+KUBEBUILDER: dict[str, str] = {
+    "Makefile": "##@ Deployment\n.PHONY: deploy undeploy\n"
+    "deploy: manifests kustomize ## Deploy controller to the K8s cluster\n"
+    "\t$(KUSTOMIZE) build config/default | kubectl apply -f -\n"
+    "undeploy: ## Undeploy controller\n\t$(KUSTOMIZE) build config/default | kubectl delete -f -\n"
+    "$(LOCALBIN):\n\tmkdir -p $(LOCALBIN)\n",
+    "config/default/kustomization.yaml": "namespace: memcached-operator-system\n"
+    "namePrefix: memcached-operator-\nresources:\n- ../crd\n- ../rbac\n- ../manager\n"
+    "patches:\n- path: manager_metrics_patch.yaml\n  target:\n    kind: Deployment\n",
+    "config/default/manager_metrics_patch.yaml": "- op: add\n  path: /spec/template/spec/"
+    "containers/0/args/0\n  value: --metrics-bind-address=:8443\n",
+    "config/manager/kustomization.yaml": "resources:\n- manager.yaml\napiVersion: kustomize."
+    "config.k8s.io/v1beta1\nkind: Kustomization\nimages:\n- name: controller\n"
+    "  newName: example.com/memcached-operator\n  newTag: v0.0.1\n",
+    "config/manager/manager.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n"
+    "  name: system\n---\n" + deploy("controller-manager", "controller:latest", 1, "system"),
+    "config/crd/kustomization.yaml": "resources:\n- bases/cache.example.com_memcacheds.yaml\n",
+    "config/crd/bases/cache.example.com_memcacheds.yaml": "apiVersion: apiextensions.k8s.io/v1\n"
+    "kind: CustomResourceDefinition\nmetadata:\n  name: memcacheds.cache.example.com\n",
+    "config/rbac/kustomization.yaml": "resources:\n- role.yaml\n",
+    "config/rbac/role.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+    "metadata:\n  name: manager-role\n",
+    "config/samples/cache_v1alpha1_memcached.yaml": "apiVersion: cache.example.com/v1alpha1\n"
+    "kind: Memcached\nmetadata:\n  name: memcached-sample\nspec:\n  size: 3\n",
+    "config/samples/deployment-sample.yaml": deploy("sample", "memcached:1.6", 3, "default"),
+}

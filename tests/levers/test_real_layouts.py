@@ -375,3 +375,36 @@ def test_overlay_of_an_overlay_and_a_file_resource(tmp_path: Path) -> None:
     assert prod["images"] == ["reg/api:v2"] and prod["replicas"] == 6
     assert prod["base_name"] == "api"
     assert workloads["api"]["namespace"] == "single" and workloads["api"]["overlay"] == "single"
+
+
+def test_kubebuilder_operator(tmp_path: Path) -> None:
+    found = scan(tmp_path, real_repos.KUBEBUILDER)
+    (manager,) = found.of("k8s_workload")
+    assert manager.name == "memcached-operator-controller-manager"
+    assert manager.details["namespace"] == "memcached-operator-system"
+    assert manager.details["images"] == ["example.com/memcached-operator:v0.0.1"]
+    assert manager.details["overlay"] == "config/default" and manager.details["notes"] == []
+    assert details(found, "makefile", ".")["targets"] == ["deploy", "undeploy"]
+    assert set(levers(found)) == {
+        "rollback:deployment:memcached-operator-controller-manager@memcached-operator-system",
+        "scale:deployment:memcached-operator-controller-manager@memcached-operator-system",
+    }
+    assert found.notes == []
+
+
+def test_small_traps(tmp_path: Path) -> None:
+    files = {
+        "scripts/release-notes.sh": "#!/bin/sh\ngit log\n",
+        "scripts/deploy.sh": "#!/bin/sh\nkubectl apply -f k8s/\n",
+        "web/__tests__/deploy.yaml": real_repos.deploy("jest-fixture", "x:1"),
+        "web/__mocks__/flags.json": '{"flags": {"f": {"variants": {"on": true, "off": false}, '
+        '"defaultVariant": "on"}}}\n',
+        "old-chart/Chart.yaml": "apiVersion: v1\nname: legacy\nversion: 0.1.0\n",
+        "old-chart/requirements.yaml": "dependencies:\n  - name: postgresql\n    version: 8.x\n",
+    }
+    found = scan(tmp_path, files)
+    assert surfaces(found) == {
+        ("deploy_script", "scripts/deploy.sh", "deploy.sh"),
+        ("helm_chart", "old-chart", "legacy"),
+    }
+    assert details(found, "helm_chart", "legacy")["dependencies"] == ["postgresql"]

@@ -160,7 +160,9 @@ def _chart(scan: _Scan, path: str) -> bool:
     if not is_fixture(path):
         folder = posixpath.dirname(path)
         values = _values_near(scan.reader.root, folder)
-        chart = helm.chart(scan.text(path), path, values, vendored_chart(path))
+        requirements = posixpath.join(folder, "requirements.yaml")
+        old_deps = scan.text(requirements) if (scan.reader.root / requirements).is_file() else ""
+        chart = helm.chart(scan.text(path), path, values, vendored_chart(path), old_deps)
         scan.out.extend([chart] if chart else [])
     return True
 

@@ -9,7 +9,9 @@ from stanch.levers.yamlio import documents, mapping, one, seq
 from stanch.model.levers import Surface
 
 
-def chart(text: str, path: str, files_in_dir: list[str], vendored: bool) -> Surface | None:
+def chart(text: str, path: str, files_in_dir: list[str], vendored: bool,
+          requirements: str = "") -> Surface | None:  # fmt: skip
+    """A chart's metadata; Helm 2 charts list dependencies in requirements.yaml."""
     doc = mapping(one(text))
     if not doc.get("name"):
         return None
@@ -18,7 +20,8 @@ def chart(text: str, path: str, files_in_dir: list[str], vendored: bool) -> Surf
         f for f in files_in_dir
         if posixpath.basename(f).startswith("values") and f.endswith((".yaml", ".yml"))
     )  # fmt: skip
-    deps = [str(mapping(d).get("name")) for d in seq(doc.get("dependencies"))]
+    listed = seq(doc.get("dependencies")) or seq(mapping(one(requirements)).get("dependencies"))
+    deps = [str(mapping(d).get("name")) for d in listed if mapping(d).get("name")]
     return Surface("helm_chart", folder or ".", str(doc["name"]), {
         "version": doc.get("version"), "app_version": doc.get("appVersion"),
         "values_files": values, "dependencies": deps, "vendored": vendored,

@@ -14,6 +14,7 @@ OPS_WORDS = re.compile(
     r"(deploy|rollback|roll-back|rollout|restart|scale|release|undo|revert|failover|drain|"
     r"promote|canary)", re.IGNORECASE,
 )  # fmt: skip
+_NOT_OPS = re.compile(r"notes|changelog|readme", re.IGNORECASE)  # release-notes.sh is no deploy
 _SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "deploy", "ops", "tools", "hack", "ci"})
 _SCRIPT_EXT = (".sh", ".bash", ".py", ".ps1", ".rb", "")
 CODEOWNERS_ORDER = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
@@ -66,7 +67,7 @@ def makefile(text: str, path: str) -> Surface | None:
 def is_deploy_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     stem, ext = posixpath.splitext(name)
-    if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem):
+    if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem) or _NOT_OPS.search(stem):
         return False
     parts = path.split("/")[:-1]
     return not parts or parts[0] in _SCRIPT_DIRS or bool(set(parts) & _SCRIPT_DIRS)

@@ -13,7 +13,7 @@ VENDORED = frozenset({
 })  # fmt: skip
 FIXTURES = frozenset({
     "testdata", "test-data", "fixtures", "__fixtures__", "__snapshots__", "test", "tests",
-    "e2e", "spec", "golden",
+    "e2e", "spec", "golden", "__tests__", "__mocks__", "mocks",
     # examples and documentation snippets look like manifests but run nowhere
     "examples", "example", "samples", "sample", "docs", "doc",
 })  # fmt: skip
