@@ -93,7 +93,10 @@ def test_argo_cd_with_kustomize_overlays(tmp_path: Path) -> None:
     assert staging["replicas"] == 1
     appset = details(found, "gitops", "cluster-addons")
     assert appset["directories"] == ["addons/*"] and appset["generators"] == ["git"]
-    assert appset["path"] is None and appset["target_namespace"] is None
+    assert "path" not in appset and appset["target_namespace"] is None  # templated
+    (declared,) = [s.to_dict() for s in found.of("gitops") if s.name == "cluster-addons"]
+    assert declared["path"] == declared["file"] == "argocd/appset.yaml"
+    assert details(found, "gitops", "guestbook-prod")["file"] == "argocd/apps/guestbook-prod.yaml"
     found_levers = levers(found)
     assert set(found_levers) == {
         "rollback:deployment:prod-guestbook-ui@guestbook-prod",

@@ -87,7 +87,7 @@ def _summary(item: dict[str, Any]) -> str:
         if key in skip or value in (None, "", [], {}, False):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            parts.append(f"{key}=" + ", ".join(str(v.get("key", v)) for v in value))
+            parts.append(f"{key}=" + ", ".join(str(v.get("key", v.get("name", v))) for v in value))
         else:
             parts.append(f"{key}={value}")
     return "; ".join(parts)

@@ -130,6 +130,7 @@ def _gitops(doc: dict[str, Any], path: str) -> Surface | None:
     if api.startswith("kustomize.toolkit.fluxcd.io/") and kind == "Kustomization":
         return Surface("gitops", path, name, {
             "tool": "flux", "object": "kustomization", "namespace": ns or "flux-system",
+            "file": path,
             "path": str(spec.get("path", "")).lstrip("./") or ".",
             "target_namespace": spec.get("targetNamespace"),
             "suspended": bool(spec.get("suspend")),
@@ -141,6 +142,7 @@ def _gitops(doc: dict[str, Any], path: str) -> Surface | None:
         # own namespace (storageNamespace), which is where `helm rollback -n` must look
         return Surface("gitops", path, name, {
             "tool": "flux", "object": "helmrelease", "namespace": ns or "flux-system",
+            "file": path,
             "release": spec.get("releaseName") or (f"{target}-{name}" if target else name),
             "chart": chart.get("chart") or mapping(spec.get("chartRef")).get("name"),
             "target_namespace": target or ns,
@@ -162,9 +164,10 @@ def _argo(kind: str, spec: dict[str, Any], path: str, name: str, ns: Any) -> Sur
     source = mapping(spec.get("source")) or mapping((seq(spec.get("sources")) or [{}])[0])
     dest = mapping(spec.get("destination"))
     where = str(source.get("path") or "")
+    if where and "{{" not in where:
+        extra["path"] = _clean_path(where)  # else the JSON `path` stays the declaring file
     return Surface("gitops", path, name, {
-        "tool": "argocd", "object": kind.lower(), "namespace": ns or "argocd",
-        "path": _clean_path(where) if where and "{{" not in where else None,
+        "tool": "argocd", "object": kind.lower(), "namespace": ns or "argocd", "file": path,
         "chart": source.get("chart"),
         "target_namespace": None if "{{" in str(dest.get("namespace")) else dest.get("namespace"),
         "automated": "automated" in mapping(spec.get("syncPolicy")), **extra,
