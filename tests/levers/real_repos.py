@@ -138,6 +138,7 @@ _GOTK = "\n---\n".join([
 # Flux Kustomizations pointing at kustomize folders that patch the HelmRelease.
 FLUX: dict[str, str] = {
     "clusters/production/flux-system/gotk-components.yaml": "# Flux Version: v2.2.0\n---\n" + _GOTK,
+    "clusters/staging/flux-stage/gotk-components.yaml": _GOTK,
     "clusters/production/flux-system/gotk-sync.yaml": "---\napiVersion: source.toolkit.fluxcd.io/"
     "v1\nkind: GitRepository\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n"
     "  interval: 1m0s\n  ref:\n    branch: main\n  url: ssh://git@github.com/acme/fleet\n---\n"

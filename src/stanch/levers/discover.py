@@ -16,7 +16,7 @@ from stanch.model.levers import Surface
 _CODE_EXT = (".py", ".js", ".mjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".kt", ".rb", ".cs",
              ".php", ".env", ".properties", ".toml", ".ini")  # fmt: skip
 _YAML = (".yaml", ".yml")
-_OWN_INSTALLS = ("flux-system/gotk-components.yaml",)  # Flux's controllers, not the system
+_OWN_INSTALLS = ("/gotk-components.yaml",)  # Flux's own controllers, not the system
 Progress = Callable[[int, int], None]
 
 
@@ -219,7 +219,8 @@ def _structured(scan: _Scan, path: str) -> None:
     """YAML/JSON files: flag files and manifests; code files: flag-service references."""
     out = scan.out
     if path.endswith(_YAML) or path.endswith(".json"):
-        if _in_chart(path, scan.chart_dirs) or path in scan.patches or path.endswith(_OWN_INSTALLS):
+        if (_in_chart(path, scan.chart_dirs) or path in scan.patches
+                or f"/{path}".endswith(_OWN_INSTALLS)):  # fmt: skip
             return  # chart templates/values, partial patches, the GitOps tool's own install
         text = scan.reader.text(path)
         if text is None:
