@@ -42,6 +42,8 @@ def test_helm_chart_repository(tmp_path: Path) -> None:
     }
     nginx = details(found, "helm_chart", "nginx")
     assert nginx["values_files"] == ["bitnami/nginx/values.yaml"]  # not the schema, not ci/
+    assert nginx["ci_values"] == [
+        "bitnami/nginx/ci/values-with-ingress-metrics-and-serverblock.yaml"]  # fmt: skip
     assert nginx["dependencies"] == ["common"] and nginx["vendored"] is False
     common = details(found, "helm_chart", "common")
     assert common["vendored"] is True and common["type"] == "library"
@@ -411,3 +413,25 @@ def test_small_traps(tmp_path: Path) -> None:
         ("helm_chart", "old-chart", "legacy"),
     }
     assert details(found, "helm_chart", "legacy")["dependencies"] == ["postgresql"]
+
+
+def test_terragrunt_units_and_their_cache(tmp_path: Path) -> None:
+    files = {
+        "live/terragrunt.hcl": 'remote_state {\n  backend = "s3"\n  config = {\n'
+        '    bucket = "acme-tf-state"\n  }\n}\n',
+        "live/prod/vpc/terragrunt.hcl": 'include "root" {\n  path = find_in_parent_folders()\n'
+        '}\nterraform {\n  source = "../../../modules//vpc"\n}\ninputs = {\n'
+        '  cidr = "10.0.0.0/16"\n}\n',
+        "live/prod/app/terragrunt.hcl": "include {\n  path = find_in_parent_folders()\n}\n",
+        "live/prod/vpc/.terragrunt-cache/abc/def/main.tf": 'provider "aws" {}\n'
+        'terraform {\n  backend "s3" {}\n}\n',
+        "modules/vpc/main.tf": 'provider "aws" {}\n',
+    }
+    found = scan(tmp_path, files)
+    assert surfaces(found) == {
+        ("terraform", "live/prod/vpc", "live/prod/vpc"),
+        ("terraform", "live/prod/app", "live/prod/app"),
+    }
+    assert details(found, "terraform", "live/prod/vpc") == {
+        "backend": "terragrunt", "providers": [], "tool": "terragrunt",
+        "source": "../../../modules//vpc"}  # fmt: skip

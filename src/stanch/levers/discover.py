@@ -171,6 +171,9 @@ def _named(scan: _Scan, path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     if name.endswith((".tf", ".tfvars")):
         scan.tf[path] = scan.text(path)
+    elif name == "terragrunt.hcl":
+        found = repo_files.terragrunt(scan.text(path), path)
+        scan.out.extend([found] if found else [])
     elif name in ("catalog-info.yaml", "catalog-info.yml"):
         scan.out.extend(repo_files.catalog(scan.text(path), path))
     elif repo_files.is_compose(path):
@@ -204,15 +207,17 @@ def _one(scan: _Scan, path: str) -> None:
 
 
 def _values_near(root: Path, folder: str) -> list[str]:
-    base = root / folder if folder else root
-    try:
-        return sorted(
-            (f"{folder}/{p.name}" if folder else p.name)
-            for p in base.iterdir()
-            if p.name.startswith("values") and p.suffix in _YAML
-        )
-    except OSError:
-        return []
+    """A chart's values*.yaml files, and the ci/*.yaml values chart-testing installs with."""
+    out: list[str] = []
+    for sub, wanted in (("", "values"), ("ci", "")):
+        rel = posixpath.join(folder, sub) if sub else folder
+        try:
+            names = sorted(p.name for p in (root / rel if rel else root).iterdir()
+                           if p.name.startswith(wanted) and p.suffix in _YAML)  # fmt: skip
+        except OSError:
+            continue
+        out.extend(posixpath.join(rel, n) if rel else n for n in names)
+    return out
 
 
 def _structured(scan: _Scan, path: str) -> None:

@@ -16,15 +16,17 @@ def chart(text: str, path: str, files_in_dir: list[str], vendored: bool,
     if not doc.get("name"):
         return None
     folder = posixpath.dirname(path)
-    values = sorted(
-        f for f in files_in_dir
-        if posixpath.basename(f).startswith("values") and f.endswith((".yaml", ".yml"))
-    )  # fmt: skip
+    yaml_files = [f for f in files_in_dir if f.endswith((".yaml", ".yml"))]
+    values = sorted(f for f in yaml_files if posixpath.dirname(f) == folder
+                    and posixpath.basename(f).startswith("values"))  # fmt: skip
+    ci_values = sorted(f for f in yaml_files
+                       if posixpath.dirname(f) == posixpath.join(folder, "ci"))  # fmt: skip
     listed = seq(doc.get("dependencies")) or seq(mapping(one(requirements)).get("dependencies"))
     deps = [str(mapping(d).get("name")) for d in listed if mapping(d).get("name")]
     return Surface("helm_chart", folder or ".", str(doc["name"]), {
         "version": doc.get("version"), "app_version": doc.get("appVersion"),
-        "values_files": values, "dependencies": deps, "vendored": vendored,
+        "values_files": values, "ci_values": ci_values, "dependencies": deps,
+        "vendored": vendored,
         "type": doc.get("type", "application"),
     })  # fmt: skip
 

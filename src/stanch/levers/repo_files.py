@@ -95,6 +95,20 @@ def terraform_roots(tf_files: dict[str, str]) -> list[Surface]:
     return out
 
 
+def terragrunt(text: str, path: str) -> Surface | None:
+    """A Terragrunt unit: a folder whose terragrunt.hcl sets a `terraform` source or includes
+    the parent config (a parent holding only `remote_state` is shared settings, not a root)."""
+    source = re.search(r'^\s*terraform\s*\{[^}]*?\bsource\s*=\s*"([^"]+)"', text, re.M | re.S)
+    included = re.search(r"^\s*include(?:\s+\"[^\"]*\")?\s*\{", text, re.M)
+    if not source and not included:
+        return None
+    folder = posixpath.dirname(path) or "."
+    return Surface("terraform", folder, folder, {
+        "backend": "terragrunt", "providers": [], "tool": "terragrunt",
+        "source": source.group(1) if source else None,
+    })  # fmt: skip
+
+
 def is_compose(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     return bool(re.fullmatch(r"(docker-)?compose(\.[\w-]+)?\.ya?ml", name))

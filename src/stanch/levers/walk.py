@@ -9,6 +9,7 @@ from pathlib import Path
 # Folders that hold other people's code or test data, never this system's control surface.
 VENDORED = frozenset({
     "vendor", "node_modules", "third_party", "third-party", "bower_components", ".terraform",
+    ".terragrunt-cache",
     ".git", ".venv", "venv", "__pycache__", ".tox", ".cache", "site-packages",
 })  # fmt: skip
 FIXTURES = frozenset({
