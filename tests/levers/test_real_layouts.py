@@ -406,6 +406,8 @@ def test_small_traps(tmp_path: Path) -> None:
         '"defaultVariant": "on"}}}\n',
         "old-chart/Chart.yaml": "apiVersion: v1\nname: legacy\nversion: 0.1.0\n",
         "old-chart/requirements.yaml": "dependencies:\n  - name: postgresql\n    version: 8.x\n",
+        "examples/hello/Makefile": "deploy:\n\tkubectl apply -f .\nrollback:\n\ttrue\n",
+        "test/e2e/scripts/deploy.sh": "#!/bin/sh\n",
     }
     found = scan(tmp_path, files)
     assert surfaces(found) == {

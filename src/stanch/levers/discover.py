@@ -139,6 +139,8 @@ def _pipeline(scan: _Scan, path: str) -> bool:
 def _makefile(scan: _Scan, path: str) -> bool:
     if not repo_files.is_makefile(path):
         return False
+    if is_fixture(path):
+        return True  # an example's or a test's Makefile deploys nothing of this system
     found = repo_files.makefile(scan.text(path), path)
     scan.out.extend([found] if found else [])
     return True
@@ -146,7 +148,8 @@ def _makefile(scan: _Scan, path: str) -> bool:
 
 def _script_or_runbook(scan: _Scan, path: str) -> bool:
     if repo_files.is_deploy_script(path):
-        scan.out.append(Surface("deploy_script", path, path.rsplit("/", 1)[-1], {}))
+        if not is_fixture(path):
+            scan.out.append(Surface("deploy_script", path, path.rsplit("/", 1)[-1], {}))
         return True
     if repo_files.is_runbook(path):
         scan.out.append(repo_files.runbook(scan.text(path), path))
