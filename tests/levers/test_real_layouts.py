@@ -437,3 +437,22 @@ def test_terragrunt_units_and_their_cache(tmp_path: Path) -> None:
     assert details(found, "terraform", "live/prod/vpc") == {
         "backend": "terragrunt", "providers": [], "tool": "terragrunt",
         "source": "../../../modules//vpc"}  # fmt: skip
+
+
+def test_argo_rollout_offers_the_plugin_undo(tmp_path: Path) -> None:
+    files = {
+        "blue-green/bluegreen-rollout.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\n"
+        "metadata:\n  name: bluegreen-demo\n  namespace: demo\nspec:\n  replicas: 3\n"
+        "  strategy:\n    blueGreen:\n      activeService: bluegreen-demo\n"
+        "      autoPromotionEnabled: false\n  template:\n    spec:\n      containers:\n"
+        "        - name: bluegreen-demo\n          image: argoproj/rollouts-demo:blue\n",
+    }
+    found = scan(tmp_path, files)
+    assert details(found, "k8s_workload", "bluegreen-demo")["workload_kind"] == "Rollout"
+    (lever,) = levers(found).values()
+    assert lever.id == "rollback:rollout:bluegreen-demo@demo" and lever.safe
+    assert lever.command.argv == ("kubectl", "argo", "rollouts", "undo", "bluegreen-demo", "-n",
+                                  "demo")  # fmt: skip
+    assert lever.rollback == lever.command
+    assert lever.viability is not None and lever.viability.argv[:3] == (
+        "kubectl", "get", "rollouts.argoproj.io")  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any
 
 from stanch.levers import switches, terraform_levers
 from stanch.levers.k8s import substituted
+from stanch.levers.make_levers import make_levers
 from stanch.model.levers import (
     FLAGD,
     LAUNCHDARKLY,
@@ -88,7 +89,11 @@ def _suspend(g: Surface, s: Surface) -> tuple[tuple[Action, ...], tuple[Action, 
 
 def _workload_levers(s: Surface, hpas: list[Surface], gitops: list[Surface]) -> list[Lever]:
     kind = str(s.details.get("workload_kind", "Deployment")).lower()
-    if kind not in ("deployment", "statefulset", "daemonset") or s.details.get("substituted"):
+    if s.details.get("substituted"):
+        return []
+    if kind == "rollout":
+        return [_argo_rollout_lever(s, gitops)]
+    if kind not in ("deployment", "statefulset", "daemonset"):
         return []
     ns = s.details.get("namespace")
     ref = f"{kind}/{s.name}"
@@ -122,6 +127,27 @@ def _workload_levers(s: Surface, hpas: list[Surface], gitops: list[Surface]) -> 
     for flag in s.details.get("env_flags", []):
         out.append(_env_lever(s, ref, ns, key, flag, evidence, pre, post))
     return out
+
+
+def _argo_rollout_lever(s: Surface, gitops: list[Surface]) -> Lever:
+    """An Argo Rollout: `kubectl argo rollouts undo` (the plugin), which toggles back too."""
+    ns = s.details.get("namespace")
+    owner = _gitops_for(s, gitops)
+    pre, post, note = _suspend(owner, s) if owner else ((), (), "")
+    undo = Action(("kubectl", "argo", "rollouts", "undo", s.name, *_ns(ns)))
+    return Lever(
+        id=f"rollback:rollout:{s.name}@{ns}" if ns else f"rollback:rollout:{s.name}",
+        kind="rollback", target=f"rollout/{s.name}" + (f" -n {ns}" if ns else ""),
+        command=undo, rollback=undo,
+        viability=Action(("kubectl", "get", "rollouts.argoproj.io", s.name, *_ns(ns), "-o",
+                          "name")),
+        eta_s=90, source=s.path, prelude=pre, postlude=post,
+        evidence=tuple(n for n in (note, *s.details.get("notes", []),
+                                   "an Argo Rollout: needs the kubectl argo rollouts plugin; "
+                                   "undo returns to the previous revision, and undo again "
+                                   "comes back") if n),
+        params={"resource": f"rollout/{s.name}", "namespace": ns, "kind": "rollout"},
+    )  # fmt: skip
 
 
 def _env_lever(
@@ -269,62 +295,6 @@ def _node_levers(nodes: list[str]) -> list[Lever]:
     return out
 
 
-def _make_dir(s: Surface, makefiles: list[Surface]) -> str | None:
-    """Where `make` runs a target: the Makefile's folder, or that of one including the .mk."""
-    if not s.path.endswith(".mk"):
-        return posixpath.dirname(s.path) or "."
-    for m in makefiles:
-        if any(fnmatch.fnmatchcase(s.path, glob) for glob in m.details.get("includes", [])):
-            return posixpath.dirname(m.path) or "."
-    return None  # a fragment nobody includes: `make` would not find its targets
-
-
-_ROLLBACK_WORDS = ("rollback", "roll-back", "roll_back")
-
-
-def _make_pair(target: str, known: set[str]) -> str | None:
-    """The deploy target a `rollback` target reverses: same name with deploy/release in place."""
-    for word in _ROLLBACK_WORDS:
-        if word in target:
-            for forward in ("deploy", "release"):
-                if target.replace(word, forward, 1) in known:
-                    return target.replace(word, forward, 1)
-    return None
-
-
-def _make_levers(s: Surface, makefiles: list[Surface]) -> list[Lever]:
-    """Makefile rollback targets. Paired with a deploy target, re-running that is the way
-    back (it deploys the checked-out revision again); unpaired, the guard refuses them."""
-    folder = _make_dir(s, makefiles)
-    if folder is None:
-        return []
-    known = {t for m in makefiles if _make_dir(m, makefiles) == folder
-             for t in m.details.get("targets", [])}  # fmt: skip
-    out = []
-    for target in s.details.get("targets", []):
-        if not any(word in target for word in (*_ROLLBACK_WORDS, "undo", "revert")):
-            continue
-        pair = _make_pair(target, known)
-        command = Action(("make", "-C", folder, target))
-        if pair is None:
-            out.append(Lever(
-                id=f"rollback:make:{folder}:{target}", kind="rollback", target=f"make {target}",
-                command=command, rollback=None, reversible=False, eta_s=300, source=s.path,
-                evidence=("a Makefile target: what it undoes and how to undo it are unknown",),
-            ))  # fmt: skip
-            continue
-        out.append(Lever(
-            id=f"rollback:make:{folder}:{target}", kind="rollback", target=f"make {target}",
-            command=command, rollback=Action(("make", "-C", folder, pair)),
-            viability=Action(("make", "-C", folder, "-n", target, pair)), eta_s=300,
-            source=s.path, params={"target": target, "pair": pair},
-            evidence=(f"paired with `make {pair}`: the way back deploys the checked-out "
-                      "revision again",
-                      "what the target runs is not known beyond its recipe (`make -n` shows it)"),
-        ))  # fmt: skip
-    return out
-
-
 def candidates(
     surfaces: list[Surface], services: FlagServices | None = None, nodes: list[str] | None = None
 ) -> list[Lever]:
@@ -343,7 +313,7 @@ def candidates(
         elif s.kind == "feature_flags":
             out.extend(_flag_levers(s, services))
         elif s.kind == "makefile":
-            out.extend(_make_levers(s, [m for m in surfaces if m.kind == "makefile"]))
+            out.extend(make_levers(s, [m for m in surfaces if m.kind == "makefile"]))
         elif s.kind == switches.CONFIG_SWITCH:
             out.extend(switches.levers(s))
         elif s.kind == terraform_levers.TRAFFIC_WEIGHT:
