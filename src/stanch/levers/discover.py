@@ -63,8 +63,7 @@ def discover(root: Path, progress: Progress | None = None) -> Discovery:
     for index, path in enumerate(files):
         if progress and index % 2000 == 0:
             progress(index, len(files))
-        with reader.watch(path):
-            _one(scan, path)
+        reader.each(path, scan.one)
     if progress:
         progress(len(files), len(files))
     out.extend(repo_files.terraform_roots({p: t for p, t in scan.tf.items() if p.endswith(".tf")}))
@@ -127,6 +126,9 @@ class _Scan:
 
     def text(self, path: str) -> str:
         return self.reader.text(path) or ""
+
+    def one(self, path: str) -> None:
+        _one(self, path)
 
 
 def _pipeline(scan: _Scan, path: str) -> bool:

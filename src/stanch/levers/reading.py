@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -56,13 +56,29 @@ class Reader:
         try:
             yield
         except _UNEXPECTED as exc:
-            detail = str(exc).splitlines()[0][:120] if str(exc) else ""
-            self.skip(path, f"could not be read ({type(exc).__name__}"
-                             + (f": {detail})" if detail else ")"))  # fmt: skip
+            self._failed(path, exc)
         finally:
             PROBLEMS.reset(token)
         if found:
             self.skip(path, found[0])
+
+    def each(self, path: str, read: Callable[[str], None]) -> None:
+        """`read(path)` as `watch` does it, without a context manager (the per-file loop)."""
+        found: list[str] = []
+        token = PROBLEMS.set(found)
+        try:
+            read(path)
+        except _UNEXPECTED as exc:
+            self._failed(path, exc)
+        finally:
+            PROBLEMS.reset(token)
+        if found:
+            self.skip(path, found[0])
+
+    def _failed(self, path: str, exc: Exception) -> None:
+        detail = str(exc).splitlines()[0][:120] if str(exc) else ""
+        self.skip(path, f"could not be read ({type(exc).__name__}"
+                         + (f": {detail})" if detail else ")"))  # fmt: skip
 
     def notes(self) -> list[str]:
         return [f"{path}: {why}" for path, why in self.problems.items()]
