@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 STATE_ENV = "FAKE_KUBE_STATE"
-LISTABLE = ("deployments", "deployment", "deploy", "replicasets", "replicaset", "rs")
+LISTABLE = ("deployments", "deployment", "deploy", "replicasets", "replicaset", "rs",
+            "statefulsets,daemonsets")  # fmt: skip
 HELM_OPTS = {"n", "o", "all-namespaces", "kube-context", "max", "wait", "timeout", "dry-run"}
 
 
@@ -173,6 +174,29 @@ def _deployment_json(key: str, dep: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _set_json(key: str, one: dict[str, Any]) -> dict[str, Any]:
+    """A StatefulSet or DaemonSet as `kubectl get … -o json` prints it (status differs)."""
+    ns, name = key.split("/", 1)
+    kind, replicas = one["kind"], one.get("replicas", 1)
+    ready = one.get("ready", replicas)
+    status: dict[str, Any] = (
+        {"replicas": replicas, "readyReplicas": ready, "currentReplicas": replicas,
+         "updatedReplicas": replicas, "currentRevision": f"{name}-5d8f7c9b6",
+         "updateRevision": f"{name}-5d8f7c9b6", "observedGeneration": 1, "collisionCount": 0}
+        if kind == "StatefulSet" else
+        {"currentNumberScheduled": replicas, "desiredNumberScheduled": replicas,
+         "numberAvailable": ready, "numberMisscheduled": 0, "numberReady": ready,
+         "observedGeneration": 1, "updatedNumberScheduled": replicas}
+    )  # fmt: skip
+    spec: dict[str, Any] = {"template": {"spec": {"containers": [
+        {"name": c, "image": i} for c, i in one["images"].items()]}}}  # fmt: skip
+    if kind == "StatefulSet":
+        spec["replicas"] = replicas
+    return {"apiVersion": "apps/v1", "kind": kind,
+            "metadata": {"name": name, "namespace": ns, "generation": 1}, "spec": spec,
+            "status": status}  # fmt: skip
+
+
 def _replicasets_json(key: str, dep: dict[str, Any]) -> list[dict[str, Any]]:
     ns, name = key.split("/", 1)
     created = dep.get("rollouts", {})
@@ -193,8 +217,13 @@ def _listed(state: dict[str, Any], what: str, ns: str, o: dict[str, str]) -> str
     if o.get("o") != "json":
         raise Fail("error: this stand-in lists objects as JSON only (-o json)")
     every = "all-namespaces" in o
+    if what == "statefulsets,daemonsets":
+        sets = state.get("sets", {})
+        items = [_set_json(k, sets[k]) for k in sorted(sets) if _in_scope(k, ns, every)]
+        return json.dumps({"apiVersion": "v1", "items": items, "kind": "List",
+                           "metadata": {"resourceVersion": ""}}, indent=4) + "\n"  # fmt: skip
     found = {k: d for k, d in state["deployments"].items() if _in_scope(k, ns, every)}
-    items: list[dict[str, Any]] = []
+    items = []
     for key, dep in sorted(found.items()):
         if what in ("deployments", "deployment", "deploy"):
             items.append(_deployment_json(key, dep))

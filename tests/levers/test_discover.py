@@ -149,8 +149,12 @@ def test_levers_from_surfaces(found: Discovery) -> None:
     assert not levers["failover:cordon:node-1"].destructive
     assert "flag_off:flagd:new-checkout" in levers and "flag_off:flagd:banner" not in levers
     make = levers["rollback:make:.:rollback"]
-    assert make.command.argv == ("make", "-C", ".", "rollback") and make.rollback is None
-    assert not make.safe
+    # `make rollback` next to `make deploy`: re-deploying is the known way back
+    assert make.command.argv == ("make", "-C", ".", "rollback")
+    assert make.rollback is not None and make.rollback.argv == ("make", "-C", ".", "deploy")
+    assert make.viability is not None
+    assert make.viability.argv == ("make", "-C", ".", "-n", "rollback", "deploy")
+    assert make.safe
 
 
 def test_empty_repository_reports_nothing(tmp_path: Path) -> None:

@@ -61,10 +61,17 @@ def levers(
 
 
 def _print_notes(found: service.Scan) -> None:
-    if found.live is None:
+    if found.live is None and not found.notes:
         return
-    lines = ["", f"Live sources read: {', '.join(found.live.sources) or 'none'}"]
+    lines = [""]
+    if found.live is not None:
+        lines.append(f"Live sources read: {', '.join(found.live.sources) or 'none'}")
+    else:
+        lines.append("Notes:")
     lines.extend(f"  note: {note}" for note in found.notes)
+    if found.live is None:
+        console.print("\n".join(lines), markup=False, highlight=False, soft_wrap=True)
+        return
     lines.extend(f"  {item}" for item in found.live.drift)
     for flag in found.live.flags:
         state = flag.to_dict()
@@ -80,7 +87,7 @@ def _summary(item: dict[str, Any]) -> str:
         if key in skip or value in (None, "", [], {}, False):
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            parts.append(f"{key}=" + ", ".join(str(v.get("key", v)) for v in value))
+            parts.append(f"{key}=" + ", ".join(str(v.get("key", v.get("name", v))) for v in value))
         else:
             parts.append(f"{key}={value}")
     return "; ".join(parts)

@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from stanch.levers.yamlio import mapping, one
+from stanch.levers.yamlio import mapping, one, problem
 from stanch.model.levers import Surface
 
 _OFF_NAMES = ("off", "disabled", "false", "control", "no", "legacy", "old")
@@ -27,7 +27,8 @@ def flagd(text: str, path: str) -> Surface | None:
     if path.endswith(".json"):
         try:
             doc = json.loads(text)
-        except ValueError:
+        except ValueError as exc:
+            problem(text, f"not valid JSON ({exc})")
             return None
     elif "flags" in text:
         doc = one(text)

@@ -9,19 +9,24 @@ from stanch.levers.yamlio import documents, mapping, one, seq
 from stanch.model.levers import Surface
 
 
-def chart(text: str, path: str, files_in_dir: list[str], vendored: bool) -> Surface | None:
+def chart(text: str, path: str, files_in_dir: list[str], vendored: bool,
+          requirements: str = "") -> Surface | None:  # fmt: skip
+    """A chart's metadata; Helm 2 charts list dependencies in requirements.yaml."""
     doc = mapping(one(text))
     if not doc.get("name"):
         return None
     folder = posixpath.dirname(path)
-    values = sorted(
-        f for f in files_in_dir
-        if posixpath.basename(f).startswith("values") and f.endswith((".yaml", ".yml"))
-    )  # fmt: skip
-    deps = [str(mapping(d).get("name")) for d in seq(doc.get("dependencies"))]
+    yaml_files = [f for f in files_in_dir if f.endswith((".yaml", ".yml"))]
+    values = sorted(f for f in yaml_files if posixpath.dirname(f) == folder
+                    and posixpath.basename(f).startswith("values"))  # fmt: skip
+    ci_values = sorted(f for f in yaml_files
+                       if posixpath.dirname(f) == posixpath.join(folder, "ci"))  # fmt: skip
+    listed = seq(doc.get("dependencies")) or seq(mapping(one(requirements)).get("dependencies"))
+    deps = [str(mapping(d).get("name")) for d in listed if mapping(d).get("name")]
     return Surface("helm_chart", folder or ".", str(doc["name"]), {
         "version": doc.get("version"), "app_version": doc.get("appVersion"),
-        "values_files": values, "dependencies": deps, "vendored": vendored,
+        "values_files": values, "ci_values": ci_values, "dependencies": deps,
+        "vendored": vendored,
         "type": doc.get("type", "application"),
     })  # fmt: skip
 
@@ -37,7 +42,8 @@ def helmfile_releases(text: str, path: str) -> list[Surface]:
     return out
 
 
-def release(name: str, namespace: Any, chart_ref: Any, path: str, via: str) -> Surface:
+def release(name: str, namespace: Any, chart_ref: Any, path: str, via: str,
+            **extra: Any) -> Surface:  # fmt: skip
     return Surface("helm_release", path, name, {
-        "namespace": namespace, "chart": chart_ref, "via": via,
+        "namespace": namespace, "chart": chart_ref, "via": via, **extra,
     })  # fmt: skip

@@ -64,7 +64,15 @@ def read(live: LiveSettings, services: dict[str, dict[str, Any]],
             view.rollouts = live_kube.rollouts(runner, live)
         except LiveError as exc:
             view.notes.append(f"live kubectl: {exc}")
+        else:
+            try:  # RBAC may allow Deployments and not the others: each read stands alone
+                view.workloads.extend(live_kube.sets(runner, live))
+            except LiveError as exc:
+                view.notes.append(f"live kubectl: {exc}")
     if live.flags:
+        if not any(services.get(p) for p in (UNLEASH, LAUNCHDARKLY)):
+            view.notes.append("live flags: no flag service is configured ([levers.unleash] or "
+                              "[levers.launchdarkly]); flag state was not read")  # fmt: skip
         _read_flags(view, services, surfaces, live.timeout_s)
     return view
 
@@ -130,31 +138,33 @@ def _iso(at: datetime | None) -> str | None:
     return iso(at) if at else None
 
 
-def _find(surfaces: list[Surface], kind: str, name: str, namespace: str) -> int | None:
+def _find(surfaces: list[Surface], kind: str, name: str, namespace: str,
+          workload_kind: str | None = None) -> int | None:  # fmt: skip
     """The repository surface for a live object: same name, same (or no) namespace."""
     exact = [i for i, s in enumerate(surfaces) if s.kind == kind and s.name == name
              and s.details.get("namespace") == namespace]  # fmt: skip
     loose = [i for i, s in enumerate(surfaces) if s.kind == kind and s.name == name
              and not s.details.get("namespace")]  # fmt: skip
-    if kind == "k8s_workload":
-        exact = [i for i in exact if surfaces[i].details.get("workload_kind") == "Deployment"]
-        loose = [i for i in loose if surfaces[i].details.get("workload_kind") == "Deployment"]
+    if workload_kind:
+        exact = [i for i in exact if surfaces[i].details.get("workload_kind") == workload_kind]
+        loose = [i for i in loose if surfaces[i].details.get("workload_kind") == workload_kind]
     return exact[0] if exact else (loose[0] if len(loose) == 1 else None)
 
 
 def _merge_workload(out: list[Surface], w: Workload, view: LiveView, where: str) -> list[Surface]:
     facts = {"replicas": w.replicas, "ready": w.ready, "images": sorted(w.containers.values()),
              "revision": w.revision}  # fmt: skip
-    index = _find(out, "k8s_workload", w.name, w.namespace)
+    index = _find(out, "k8s_workload", w.name, w.namespace, w.kind)
     if index is None:
-        return [Surface("k8s_workload", f"kube://{where}/{w.namespace}/deployment/{w.name}",
-                        w.name, {"workload_kind": "Deployment", "namespace": w.namespace,
+        return [Surface("k8s_workload", f"kube://{where}/{w.namespace}/{w.kind.lower()}/{w.name}",
+                        w.name, {"workload_kind": w.kind, "namespace": w.namespace,
                                  "replicas": w.replicas, "images": facts["images"],
                                  "containers": dict(w.containers), "env_flags": [],
                                  "notes": [], "source": "live"})]  # fmt: skip
     s = out[index]
     drift = _drift(s, w)
-    view.drift.extend(f"deployment/{w.name} -n {w.namespace} ({s.path}): {d}" for d in drift)
+    view.drift.extend(f"{w.kind.lower()}/{w.name} -n {w.namespace} ({s.path}): {d}"
+                      for d in drift)  # fmt: skip
     out[index] = replace(s, details={**s.details, "namespace": w.namespace, "live": facts,
                                      "notes": [*s.details.get("notes", []), *drift]})  # fmt: skip
     return []
@@ -182,7 +192,8 @@ def adjust(levers: list[Lever], view: LiveView, onset: datetime,
     for release, history in view.releases:
         _helm(by_id, release, history, recent, view.notes)
     for w in view.workloads:
-        _rollout(by_id, w, view.rollouts.get((w.namespace, w.name)), recent, view.notes)
+        history = view.rollouts.get((w.namespace, w.name)) if w.kind == "Deployment" else None
+        _rollout(by_id, w, history, recent, view.notes)
         _scale(by_id, w)
     for flag in view.flags:
         if flag.configured:  # other environments are shown, not acted on
@@ -232,7 +243,7 @@ def _helm(by_id: dict[str, Lever], release: Release, history: Revisions | None,
 
 def _rollout(by_id: dict[str, Lever], w: Workload, history: Revisions | None,
              recent: _Window, notes: list[str]) -> None:  # fmt: skip
-    key = f"rollback:deployment:{w.name}@{w.namespace}"
+    key = f"rollback:{w.kind.lower()}:{w.name}@{w.namespace}"
     lever = by_id.get(key)
     if lever is None or history is None:
         return
@@ -252,7 +263,7 @@ def _rollout(by_id: dict[str, Lever], w: Workload, history: Revisions | None,
 
 def _scale(by_id: dict[str, Lever], w: Workload) -> None:
     """Scale from the replicas running now, not the ones the repository declares."""
-    key = f"scale:deployment:{w.name}@{w.namespace}"
+    key = f"scale:{w.kind.lower()}:{w.name}@{w.namespace}"
     lever = by_id.get(key)
     if lever is None or w.replicas is None:
         return

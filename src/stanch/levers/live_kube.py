@@ -54,6 +54,7 @@ class Workload:
     ready: int | None
     containers: dict[str, str]
     revision: int | None
+    kind: str = "Deployment"  # or StatefulSet, DaemonSet
 
 
 def read_json(runner: Executor, argv: Sequence[str], shown: str) -> Any:
@@ -141,6 +142,28 @@ def parse_deployments(data: Any) -> list[Workload]:
     return out
 
 
+def parse_sets(data: Any) -> list[Workload]:
+    """`kubectl get statefulsets,daemonsets -o json`: replicas (desired pods), ready, images."""
+    out = []
+    for item in _items(data, "statefulsets,daemonsets"):
+        kind = str(item.get("kind") or "")
+        if kind not in ("StatefulSet", "DaemonSet"):
+            continue
+        meta, spec, status = _map(item.get("metadata")), _map(item.get("spec")), _map(
+            item.get("status"))  # fmt: skip
+        pod = _map(_map(_map(spec.get("template")).get("spec")))
+        containers = {str(_map(c).get("name")): str(_map(c).get("image"))
+                      for c in pod.get("containers") or [] if _map(c).get("image")}  # fmt: skip
+        if kind == "StatefulSet":
+            replicas, ready = _int(spec.get("replicas")), _int(status.get("readyReplicas"))
+        else:
+            replicas = _int(status.get("desiredNumberScheduled"))
+            ready = _int(status.get("numberReady"))
+        out.append(Workload(str(meta.get("name")), str(meta.get("namespace") or "default"),
+                            replicas, ready, containers, None, kind))  # fmt: skip
+    return out
+
+
 def parse_replicasets(data: Any) -> dict[tuple[str, str], list[tuple[int, datetime | None]]]:
     """`kubectl get replicasets -o json`: (namespace, deployment) → [(revision, created)]."""
     out: dict[tuple[str, str], list[tuple[int, datetime | None]]] = {}
@@ -203,6 +226,16 @@ def deployments(runner: Executor, live: LiveSettings) -> list[Workload]:
         got = read_json(runner, ["kubectl", *_context(live), "get", "deployments", *scope, "-o",
                                  "json"], "kubectl get deployments")  # fmt: skip
         found.extend(parse_deployments(got))
+    return [w for w in found if live.namespaces or w.namespace not in SYSTEM_NAMESPACES]
+
+
+def sets(runner: Executor, live: LiveSettings) -> list[Workload]:
+    """Live StatefulSets and DaemonSets (`kubectl rollout undo` works for both)."""
+    found: list[Workload] = []
+    for scope in _scopes(live):
+        got = read_json(runner, ["kubectl", *_context(live), "get", "statefulsets,daemonsets",
+                                 *scope, "-o", "json"], "kubectl get statefulsets,daemonsets")  # fmt: skip
+        found.extend(parse_sets(got))
     return [w for w in found if live.namespaces or w.namespace not in SYSTEM_NAMESPACES]
 
 

@@ -14,10 +14,11 @@ OPS_WORDS = re.compile(
     r"(deploy|rollback|roll-back|rollout|restart|scale|release|undo|revert|failover|drain|"
     r"promote|canary)", re.IGNORECASE,
 )  # fmt: skip
-_TARGET = re.compile(r"^([A-Za-z0-9_.\-/%]+)\s*:(?!=)", re.MULTILINE)
+_NOT_OPS = re.compile(r"notes|changelog|readme", re.IGNORECASE)  # release-notes.sh is no deploy
 _SCRIPT_DIRS = frozenset({"scripts", "script", "bin", "deploy", "ops", "tools", "hack", "ci"})
 _SCRIPT_EXT = (".sh", ".bash", ".py", ".ps1", ".rb", "")
 CODEOWNERS_ORDER = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+_CATALOG_KINDS = frozenset({"Component", "System", "API", "Resource", "Domain"})
 _RUNBOOK = re.compile(r"(runbook|playbook|on-?call|oncall)", re.I)
 
 
@@ -26,19 +27,47 @@ def is_makefile(path: str) -> bool:
     return name in ("Makefile", "makefile", "GNUmakefile") or name.endswith(".mk")
 
 
+def make_targets(text: str) -> list[str]:
+    """Explicit targets (several per rule line too); not variables, patterns or specials."""
+    found: list[str] = []
+    for line in text.replace("\\\n", " ").splitlines():
+        if line.startswith(("\t", " ", "#")) or ":" not in line:
+            continue
+        head, _, rest = line.partition(":")
+        if "=" in head or rest.startswith(("=", ":=")) or "$" in head or "%" in head:
+            continue  # VAR := x, VAR ::= x, $(BIN): …, %.o: %.c
+        found.extend(t for t in head.split() if not t.startswith("."))
+    return list(dict.fromkeys(found))
+
+
+def make_includes(text: str, path: str) -> list[str]:
+    """The files a Makefile includes, as repository-relative globs."""
+    folder = posixpath.dirname(path)
+    out = []
+    for line in text.splitlines():
+        found = re.match(r"^-?s?include\s+(.+)$", line)
+        for word in found.group(1).split() if found else []:
+            if "$" not in word:
+                out.append(posixpath.normpath(posixpath.join(folder, word)))
+    return out
+
+
 def makefile(text: str, path: str) -> Surface | None:
     """Targets that deploy, roll back, restart or scale."""
-    targets = [t for t in dict.fromkeys(_TARGET.findall(text)) if not t.startswith(".")]
-    ops = [t for t in targets if OPS_WORDS.search(t)]
-    if not ops:
+    ops = [t for t in make_targets(text) if OPS_WORDS.search(t)]
+    includes = make_includes(text, path)
+    if not ops and not (includes and not path.endswith(".mk")):
         return None
-    return Surface("makefile", path, posixpath.dirname(path) or ".", {"targets": ops})
+    details: dict[str, Any] = {"targets": ops}
+    if includes:
+        details["includes"] = includes
+    return Surface("makefile", path, posixpath.dirname(path) or ".", details)
 
 
 def is_deploy_script(path: str) -> bool:
     name = path.rsplit("/", 1)[-1]
     stem, ext = posixpath.splitext(name)
-    if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem):
+    if ext not in _SCRIPT_EXT or not OPS_WORDS.search(stem) or _NOT_OPS.search(stem):
         return False
     parts = path.split("/")[:-1]
     return not parts or parts[0] in _SCRIPT_DIRS or bool(set(parts) & _SCRIPT_DIRS)
@@ -53,15 +82,31 @@ def terraform_roots(tf_files: dict[str, str]) -> list[Surface]:
     for folder, texts in sorted(folders.items()):
         joined = "\n".join(texts)
         is_module = "/modules/" in f"/{folder}/"
-        has_root = re.search(r'^\s*(backend|provider)\s+"', joined, re.M) or "backend " in joined
+        cloud = re.search(r"^\s*cloud\s*\{", joined, re.M)  # HCP Terraform / Terraform Cloud
+        has_root = re.search(r'^\s*(backend|provider)\s+"', joined, re.M) or cloud
         if is_module or not has_root:
             continue
-        backend = re.search(r'backend\s+"([^"]+)"', joined)
+        backend = re.search(r'backend\s+"([^"]+)"', joined) or cloud
         providers = sorted(set(re.findall(r'^\s*provider\s+"([^"]+)"', joined, re.M)))
         out.append(Surface("terraform", folder, folder, {
-            "backend": backend.group(1) if backend else None, "providers": providers,
+            "backend": (backend.group(1) if backend is not cloud else "cloud") if backend else None,
+        "providers": providers,
         }))  # fmt: skip
     return out
+
+
+def terragrunt(text: str, path: str) -> Surface | None:
+    """A Terragrunt unit: a folder whose terragrunt.hcl sets a `terraform` source or includes
+    the parent config (a parent holding only `remote_state` is shared settings, not a root)."""
+    source = re.search(r'^\s*terraform\s*\{[^}]*?\bsource\s*=\s*"([^"]+)"', text, re.M | re.S)
+    included = re.search(r"^\s*include(?:\s+\"[^\"]*\")?\s*\{", text, re.M)
+    if not source and not included:
+        return None
+    folder = posixpath.dirname(path) or "."
+    return Surface("terraform", folder, folder, {
+        "backend": "terragrunt", "providers": [], "tool": "terragrunt",
+        "source": source.group(1) if source else None,
+    })  # fmt: skip
 
 
 def is_compose(path: str) -> bool:
@@ -90,6 +135,7 @@ def compose_services(text: str, path: str) -> list[Surface]:
         images = [str(image)] if image else []
         out.append(Surface("compose_service", path, str(name), {
             "image": image, "replicas": mapping(service.get("deploy")).get("replicas"),
+            "profiles": [str(p) for p in seq(service.get("profiles"))],
             "env_flags": env_flags(items), "notes": image_notes(images),
         }))  # fmt: skip
     return out
@@ -114,7 +160,7 @@ def codeowners(found: dict[str, str]) -> list[Surface]:
         if path not in found:
             continue
         rules = [ln.split() for ln in found[path].splitlines()
-                 if ln.strip() and not ln.lstrip().startswith("#")]  # fmt: skip
+                 if ln.strip() and not ln.lstrip().startswith(("#", "[", "^["))]  # fmt: skip
         default = next((r[1:] for r in reversed(rules) if r[0] == "*"), [])
         out.append(Surface("codeowners", path, path, {
             "rules": len(rules), "default_owners": default,
@@ -132,6 +178,8 @@ def catalog(text: str, path: str) -> list[Surface]:
         if not str(doc.get("apiVersion", "")).startswith("backstage.io/"):
             continue
         meta = mapping(doc.get("metadata"))
+        if doc.get("kind") not in _CATALOG_KINDS or not meta.get("name"):
+            continue  # Group, User, Location, Template: people and pointers, not services
         spec = mapping(doc.get("spec"))
         notes = {k: v for k, v in mapping(meta.get("annotations")).items()
                  if str(k).startswith(("pagerduty.com/", "opsgenie.com/", "backstage.io/"))}  # fmt: skip

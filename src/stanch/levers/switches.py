@@ -7,6 +7,7 @@ characters change) and the way back is the file's previous bytes.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 
 from stanch.levers.file_edit import SWITCH, sha
-from stanch.levers.yamlio import _Loader
+from stanch.levers.yamlio import MAX_VALUES, _Loader, problem, yaml_error
 from stanch.model.levers import Action, Lever, Surface
 
 CONFIG_SWITCH = "config_switch"
@@ -53,7 +54,7 @@ def surfaces(text: str, path: str) -> list[Surface]:
     if path.endswith(".conf"):
         found = _nginx(text)
     else:
-        found = _toml(text) if path.endswith(".toml") else _yaml(text)
+        found = _toml(text) if path.endswith(".toml") else _yaml(text, path)
     if not found:
         return []
     digest = sha(text.encode("utf-8"))
@@ -161,16 +162,45 @@ def _switch(kind: str, what: str, keys: tuple[str, ...], edits: list[dict[str, A
 # --- parsers that keep each value's offset ---------------------------------------------------
 
 
-def _yaml(text: str) -> list[dict[str, Any]]:
+def _yaml(text: str, path: str) -> list[dict[str, Any]]:
     """YAML and JSON (JSON parses as YAML) through the node graph, which keeps offsets."""
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if not path.endswith(".json"):
+            problem(text, yaml_error(exc))
+        elif not _json_ok(text):  # valid JSON that YAML refuses (tabs): nothing to report
+            problem(text, "not valid JSON")
+        return []
+    if _node_count(nodes) > MAX_VALUES:
+        problem(text, f"YAML aliases expand to more than {MAX_VALUES} values")
         return []
     out: list[dict[str, Any]] = []
     for index, node in enumerate(n for n in nodes if n is not None):
         _find(_tree(node, text), (str(index),) if len(nodes) > 1 else (), out)
     return out
+
+
+def _json_ok(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _node_count(nodes: list[Any]) -> int:
+    """Nodes as `_tree` walks them (an alias is walked again each time), up to the cap."""
+    todo = [n for n in nodes if n is not None]
+    seen = 0
+    while todo and seen <= MAX_VALUES:
+        seen += 1
+        node = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return seen
 
 
 def _tree(node: yaml.Node, text: str) -> Any:
@@ -197,7 +227,8 @@ def _toml(text: str) -> list[dict[str, Any]]:
     """Plain `[table]` / `key = value` TOML; the parser confirms what the lines say."""
     try:
         tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
+    except tomllib.TOMLDecodeError as exc:
+        problem(text, f"not valid TOML ({exc})")
         return []
     tree: dict[str, Any] = {}
     headers = [(m.start(), _dotted(m.group(1))) for m in _HEADER.finditer(text)]

@@ -19,6 +19,7 @@ from typing import Any
 
 from stanch.levers.file_edit import SWITCH, sha
 from stanch.levers.hcl import Attr, Block, parse
+from stanch.levers.reading import Reader
 from stanch.model.levers import Action, Lever, Surface
 
 TRAFFIC_WEIGHT = "traffic_weight"
@@ -66,7 +67,7 @@ def _relevant(text: str) -> bool:
     return "aws_route53_record" in text or "aws_lb" in text or "aws_alb" in text
 
 
-def _folders(tf_files: dict[str, str]) -> dict[str, Folder]:
+def _folders(tf_files: dict[str, str], reader: Reader | None) -> dict[str, Folder]:
     """Parse only folders that declare weighted records or load balancers (parsing is slow)."""
     wanted = {posixpath.dirname(p) for p, text in tf_files.items()
               if p.endswith(".tf") and _relevant(text)}  # fmt: skip
@@ -78,6 +79,8 @@ def _folders(tf_files: dict[str, str]) -> dict[str, Folder]:
             continue
         parsed = parse(text)
         if parsed is None:
+            if reader is not None:
+                reader.skip(path, "not valid HCL")
             continue
         found = out.setdefault(folder, Folder({}, {}, {}, Counter()))
         found.files[path], found.texts[path] = parsed, text
@@ -118,9 +121,9 @@ def _weight_attrs(root: Block) -> list[Attr]:
     return found
 
 
-def surfaces(tf_files: dict[str, str]) -> list[Surface]:
+def surfaces(tf_files: dict[str, str], reader: Reader | None = None) -> list[Surface]:
     out = []
-    for folder in _folders(tf_files).values():
+    for folder in _folders(tf_files, reader).values():
         live = {path: _live_names(folder, path) for path in folder.files}
         for path, root in sorted(folder.files.items()):
             if not path.endswith(".tf"):

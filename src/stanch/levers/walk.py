@@ -9,11 +9,14 @@ from pathlib import Path
 # Folders that hold other people's code or test data, never this system's control surface.
 VENDORED = frozenset({
     "vendor", "node_modules", "third_party", "third-party", "bower_components", ".terraform",
+    ".terragrunt-cache",
     ".git", ".venv", "venv", "__pycache__", ".tox", ".cache", "site-packages",
 })  # fmt: skip
 FIXTURES = frozenset({
     "testdata", "test-data", "fixtures", "__fixtures__", "__snapshots__", "test", "tests",
-    "e2e", "spec", "golden",
+    "e2e", "spec", "golden", "__tests__", "__mocks__", "mocks",
+    # examples and documentation snippets look like manifests but run nowhere
+    "examples", "example", "samples", "sample", "docs", "doc",
 })  # fmt: skip
 
 
@@ -71,7 +74,7 @@ def _vendored(path: str) -> bool:
 
 
 def is_fixture(path: str) -> bool:
-    """Test data that may look like manifests or flag files."""
+    """Test data, examples and docs snippets that may look like manifests or flag files."""
     return any(part in FIXTURES for part in path.split("/")[:-1])
 
 

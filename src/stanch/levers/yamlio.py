@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Any
 
 import yaml
@@ -21,12 +22,67 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _untagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
+    """Local tags (GitLab's `!reference`, CloudFormation's `!Ref`) read as their plain value."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_multi_constructor("!", _untagged)
+
+
+# Problems met while one file is read; the scan turns the first into that file's note.
+PROBLEMS: ContextVar[list[str] | None] = ContextVar("yaml_problems", default=None)
+MAX_VALUES = 200_000  # more than this after alias expansion is a "billion laughs" file
+
+
+def problem(text: str, what: str) -> None:
+    """Record why a file could not be read (templates are not broken YAML: not recorded)."""
+    found = PROBLEMS.get()
+    if found is not None and "{{" not in text and "{%" not in text:
+        found.append(what)
+
+
+def yaml_error(exc: yaml.YAMLError) -> str:
+    """One line: what the parser says and where."""
+    mark = getattr(exc, "problem_mark", None)
+    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"not valid YAML ({what}" + (f" at line {mark.line + 1})" if mark else ")")
+
+
 def documents(text: str) -> list[Any]:
     """Every document of a (multi-document) YAML text; [] when it does not parse."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
-    except yaml.YAMLError:
+        docs = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+    except yaml.YAMLError as exc:
+        problem(text, yaml_error(exc))
         return []
+    except RecursionError:
+        problem(text, "not readable YAML (nested too deeply)")
+        return []
+    if oversized(docs):
+        problem(text, f"YAML aliases expand to more than {MAX_VALUES} values")
+        return []
+    return docs
+
+
+def oversized(docs: list[Any]) -> bool:
+    """Whether the values, counted as a reader walks them (aliases expanded), exceed the cap."""
+    todo = list(docs)
+    seen = 0
+    while todo:
+        seen += 1
+        if seen > MAX_VALUES:
+            return True
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
 
 
 def one(text: str) -> Any:

@@ -70,7 +70,7 @@ class Scan:
 
     @property
     def notes(self) -> list[str]:
-        return list(self.live.notes) if self.live else []
+        return [*self.discovery.notes, *(self.live.notes if self.live else [])]
 
     def to_dict(self) -> dict[str, Any]:
         """The documented, stable `stanch levers --json` schema."""
@@ -114,7 +114,7 @@ def scan(
     view = live_view.read(sources, conf.services, found.surfaces) if sources.enabled else None
     if view is not None:
         merged = live_view.merge(found.surfaces, view, sources.context)
-        found = Discovery(found.root, merged, found.files)
+        found = Discovery(found.root, merged, found.files, found.notes)
     onset = app.store.state(incident_id).onset_at if incident_id else app.clock()
     runner = Executor(timeout=conf.timeout_s)
     changes = git_changes(root, runner)
