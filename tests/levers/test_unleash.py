@@ -99,3 +99,30 @@ def test_live_unleash_state_ranks_a_recent_flip_and_skips_flags_already_off(
     assert states[(FLAG, "production")] == (True, "turned on")
     assert states[("old-banner", "production")][0] is False
     assert states[(FLAG, "development")][0] is False  # every environment is shown
+
+
+def test_a_recent_flip_is_found_behind_many_newer_events_of_other_flags(
+    capsys: pytest.CaptureFixture[str], project: Path, repo: Path, kube: Kube,
+    unleash: Unleash, monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    headers = {"Authorization": unleash.token}
+    base = f"{unleash.url}/api/admin/projects/default/features"
+    with httpx.Client(headers=headers, timeout=30) as client:
+        assert client.post(base, json={"name": "busy-noise"}).status_code in (201, 409)
+        for _ in range(60):  # 120 newer events: the legacy list holds the newest 100 only
+            for state in ("on", "off"):
+                assert client.post(f"{base}/busy-noise/environments/development/{state}",
+                                   json={}).status_code == 200  # fmt: skip
+    (repo / "app.py").write_text(f"unleash = UnleashClient()\nunleash.is_enabled('{FLAG}')\n")
+    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    extra = f'[levers.unleash]\nurl = "{unleash.url}"\n[levers.live]\nflags = true\n'
+    app = lever_app(project, repo, extra, start=soon)
+    try:
+        ran = cli(capsys, app, "levers", "--json")
+    finally:
+        app.close()
+    assert ran.code == 0, ran.err
+    states = {(f["key"], f["environment"]): f for f in ran.json()["live"]["flags"]}
+    assert states[(FLAG, "production")]["change"] == "turned on"
+    assert states[(FLAG, "production")]["changed_at"] is not None

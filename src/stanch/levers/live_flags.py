@@ -1,7 +1,8 @@
 """Live flag state from the configured flag services (read-only HTTP GETs).
 
 Unleash: each flag's environments (`enabled`) from the project feature endpoint, and
-when it was last turned on or off from the admin events. LaunchDarkly: the flag's
+when it was last turned on or off from the admin event search (the flags' own events,
+however busy the instance; the legacy newest-100 list on servers without the search). LaunchDarkly: the flag's
 environment `on` and `lastModified` (epoch milliseconds).
 """
 
@@ -70,8 +71,7 @@ def unleash(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
     project, env = str(conf.get("project", "default")), str(conf.get("environment", "production"))
     out, notes = [], []
     with _client(services, UNLEASH, timeout) as client:
-        events = _get(client, "/api/admin/events", project=project) or {}
-        last = _last_toggles(events.get("events") if isinstance(events, dict) else None)
+        last = _last_toggles(_unleash_events(client, project, keys))
         for key in keys:
             flag = _get(client, f"/api/admin/projects/{project}/features/{key}")
             envs = {str(e.get("name")): e for e in (flag or {}).get("environments", [])
@@ -84,6 +84,20 @@ def unleash(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
                 out.append(FlagState(UNLEASH, key, name, bool(state.get("enabled")), at, change,
                                      name == env))  # fmt: skip
     return out, notes
+
+
+def _unleash_events(client: httpx.Client, project: str, keys: list[str]) -> list[Any]:
+    """The newest events of these flags from the event search (Unleash 6+), 50 flags a
+    request; the legacy list (the newest 100 events of all flags) when there is none."""
+    found: list[Any] = []
+    for start in range(0, len(keys), 50):
+        page = _get(client, "/api/admin/search/events", project=f"IS:{project}", limit="1000",
+                    feature="IS_ANY_OF:" + ",".join(keys[start : start + 50]))  # fmt: skip
+        if page is None:
+            legacy = _get(client, "/api/admin/events", project=project) or {}
+            return list(legacy.get("events") or []) if isinstance(legacy, dict) else []
+        found += page.get("events") or [] if isinstance(page, dict) else []
+    return found
 
 
 def _last_toggles(events: Any) -> dict[tuple[str, str], tuple[datetime, str]]:
