@@ -215,50 +215,61 @@ def _marked(lever: Lever, text: str) -> Lever:
     return replace(lever, recent_change=joined)
 
 
+def _with_previous(by_id: dict[str, Lever], key: str, history: Revisions | None,
+                   notes: list[str], single: str) -> tuple[Lever, Revisions] | None:  # fmt: skip
+    """The lever at `key` and its history when there is a revision to go back to; with a
+    single revision the lever is dropped and `single` noted."""
+    lever = by_id.get(key)
+    if lever is None or history is None:
+        return None
+    if history.previous is None:
+        del by_id[key]
+        notes.append(single.replace("{current}", str(history.current)))
+        return None
+    return lever, history
+
+
+def _dated(lever: Lever, history: Revisions, recent: _Window, change: str, seen: str) -> Lever:
+    """Rank the reversal first when the change happened in the window (`change` says why);
+    else keep `seen` as evidence. Both may use {at}."""
+    at = _stamp(history.since)
+    if history.since in recent:
+        return _marked(lever, change.replace("{at}", at))
+    return replace(lever, evidence=(*lever.evidence, seen.replace("{at}", at)))
+
+
 def _helm(by_id: dict[str, Lever], release: Release, history: Revisions | None,
           recent: _Window, notes: list[str]) -> None:  # fmt: skip
     key = f"rollback:helm:{release.name}@{release.namespace}"
-    lever = by_id.get(key)
-    if lever is None or history is None:
+    found = _with_previous(by_id, key, history, notes, f"helm release {release.name} -n "
+                           f"{release.namespace} has a single deployed revision ({{current}}): "
+                           "no rollback is offered")  # fmt: skip
+    if found is None:
         return
-    if history.previous is None:
-        del by_id[key]
-        notes.append(f"helm release {release.name} -n {release.namespace} has a single deployed "
-                     f"revision ({history.current}): no rollback is offered")  # fmt: skip
-        return
+    lever, history = found
     ns = ("-n", release.namespace)
     lever = replace(
         lever, command=Action(("helm", "rollback", release.name, str(history.previous), *ns)),
         rollback=Action(("helm", "rollback", release.name, str(history.current), *ns)),
     )  # fmt: skip
     back = f"rollback returns to revision {history.previous}"
-    if history.since in recent:
-        lever = _marked(lever, f"helm release {release.name} upgraded to revision "
-                        f"{history.current} at {_stamp(history.since)}; {back}")  # fmt: skip
-    else:
-        lever = replace(lever, evidence=(*lever.evidence, f"live: revision {history.current} "
-                                         f"deployed at {_stamp(history.since)}; {back}"))  # fmt: skip
-    by_id[key] = lever
+    by_id[key] = _dated(lever, history, recent, f"helm release {release.name} upgraded to "
+                        f"revision {history.current} at {{at}}; {back}",
+                        f"live: revision {history.current} deployed at {{at}}; {back}")  # fmt: skip
 
 
 def _rollout(by_id: dict[str, Lever], w: Workload, history: Revisions | None,
              recent: _Window, notes: list[str]) -> None:  # fmt: skip
     key = f"rollback:{w.kind.lower()}:{w.name}@{w.namespace}"
-    lever = by_id.get(key)
-    if lever is None or history is None:
+    ref = f"{w.kind.lower()}/{w.name}"
+    found = _with_previous(by_id, key, history, notes, f"{ref} -n {w.namespace} has a single "
+                           "rollout revision ({current}): no rollout undo is offered")  # fmt: skip
+    if found is None:
         return
-    if history.previous is None:
-        del by_id[key]
-        notes.append(f"deployment/{w.name} -n {w.namespace} has a single rollout revision "
-                     f"({history.current}): no rollout undo is offered")  # fmt: skip
-        return
-    when = f"at {_stamp(history.since)}; undo returns to revision {history.previous}"
-    if history.since in recent:
-        lever = _marked(lever, f"deployment/{w.name} rolled out revision {history.current} {when}")
-    else:
-        lever = replace(lever, evidence=(*lever.evidence,
-                                         f"live: revision {history.current} rolled out {when}"))  # fmt: skip
-    by_id[key] = lever
+    lever, history = found
+    when = f"at {{at}}; undo returns to revision {history.previous}"
+    by_id[key] = _dated(lever, history, recent, f"{ref} rolled out revision {history.current} "
+                        f"{when}", f"live: revision {history.current} rolled out {when}")  # fmt: skip
 
 
 def _scale(by_id: dict[str, Lever], w: Workload) -> None:
