@@ -8,12 +8,11 @@ stanch opened (the search API is eventually consistent, the listing is not).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 
 from stanch.model.actions import ActionItem
-from stanch.postmortem.tracker import TIMEOUT_S, TrackerResult, issue_body, marker
+from stanch.postmortem.tracker import TIMEOUT_S, TrackerResult, issue_body, json_or_none, marker
 
 MAX_PAGES = 20  # 2,000 postmortem issues looked through at most
 PER_PAGE = 100
@@ -47,7 +46,7 @@ class GitHubIssues:
                                                   "per_page": PER_PAGE, "page": page})  # fmt: skip
                     if response.status_code != 200:
                         return _error(response)
-                    issues = _json(response)
+                    issues = json_or_none(response)
                     issues = issues if isinstance(issues, list) else []
                     for issue in issues:
                         if isinstance(issue, dict) and tag in str(issue.get("body") or ""):
@@ -70,21 +69,14 @@ class GitHubIssues:
                 response = client.post(f"/repos/{self.repo}/issues", json=payload)
         except httpx.HTTPError as exc:
             return TrackerResult("error", message=f"GitHub unreachable: {exc}")
-        body = _json(response)
+        body = json_or_none(response)
         if response.status_code == 201 and isinstance(body, dict) and body.get("html_url"):
             return TrackerResult("ok", str(body["html_url"]), int(body.get("number") or 0))
         return _error(response)
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _error(response: httpx.Response) -> TrackerResult:
-    body = _json(response)
+    body = json_or_none(response)
     message = body.get("message", "") if isinstance(body, dict) else ""
     meaning = {401: "bad credentials", 403: "forbidden or rate limited", 404: "no such repository",
                410: "issues are disabled on the repository", 422: "payload rejected"}  # fmt: skip

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from stanch.model.actions import ActionItem
-from stanch.postmortem.tracker import TIMEOUT_S, TrackerResult, issue_body, marker
+from stanch.postmortem.tracker import TIMEOUT_S, TrackerResult, issue_body, json_or_none, marker
 
 _MEANING = {400: "payload rejected", 401: "bad credentials", 403: "forbidden",
             404: "no such project", 409: "conflict", 422: "payload rejected",
@@ -50,7 +50,7 @@ class GitLabIssues:
             return TrackerResult("error", message=f"GitLab unreachable: {exc}")
         if response.status_code != 200:
             return _error(response)
-        issues = _json(response)
+        issues = json_or_none(response)
         for issue in issues if isinstance(issues, list) else []:
             if isinstance(issue, dict) and tag in str(issue.get("description") or ""):
                 return TrackerResult("ok", str(issue.get("web_url")), int(issue.get("iid") or 0))
@@ -76,7 +76,7 @@ class GitLabIssues:
                 response = client.post(self._issues, json=payload)
         except httpx.HTTPError as exc:
             return TrackerResult("error", message=f"GitLab unreachable: {exc}")
-        body = _json(response)
+        body = json_or_none(response)
         if response.status_code == 201 and isinstance(body, dict) and body.get("web_url"):
             return TrackerResult("ok", str(body["web_url"]), int(body.get("iid") or 0), note)
         return _error(response)
@@ -90,20 +90,13 @@ def _user_id(client: httpx.Client, owner: str) -> int | TrackerResult | None:
     response = client.get("/users", params={"username": username})
     if response.status_code != 200:
         return _error(response)
-    users = _json(response)
+    users = json_or_none(response)
     found = [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
     return int(found[0]["id"]) if found and "id" in found[0] else None
 
 
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _error(response: httpx.Response) -> TrackerResult:
-    body = _json(response)
+    body = json_or_none(response)
     said: Any = ""
     if isinstance(body, dict):
         said = body.get("message") or body.get("error") or ""

@@ -7,7 +7,9 @@ by a sync that stopped before recording it is found again instead of opened twic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
+
+import httpx
 
 from stanch.model.actions import ActionItem
 from stanch.model.clock import iso
@@ -50,3 +52,11 @@ def issue_body(item: ActionItem) -> str:
         f"- Owner: {item.owner}\n- Priority: {item.priority}\n- Due: {iso(item.due)}\n"
         f"- Type: {item.type} / {item.kind}\n\n{marker(item)}\n"
     )
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    """The answer's JSON body, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
