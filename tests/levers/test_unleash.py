@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -67,6 +68,22 @@ def test_unleash_toggle_off_then_undo(
     assert "viability FAILED" in refused.out and "401" in refused.out
 
 
+def _live_levers(capsys: pytest.CaptureFixture[str], project: Path, repo: Path,
+                 unleash: Unleash, monkeypatch: pytest.MonkeyPatch) -> Any:  # fmt: skip
+    """`stanch levers --json` with live flags on; onset a minute from now (the fixture's
+    flip happened moments ago)."""
+    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
+    soon = datetime.now(UTC) + timedelta(minutes=1)
+    extra = f'[levers.unleash]\nurl = "{unleash.url}"\n[levers.live]\nflags = true\n'
+    app = lever_app(project, repo, extra, start=soon)
+    try:
+        ran = cli(capsys, app, "levers", "--json")
+    finally:
+        app.close()
+    assert ran.code == 0, ran.err
+    return ran.json()
+
+
 def test_live_unleash_state_ranks_a_recent_flip_and_skips_flags_already_off(
     capsys: pytest.CaptureFixture[str], project: Path, repo: Path, kube: Kube,
     unleash: Unleash, monkeypatch: pytest.MonkeyPatch,
@@ -79,17 +96,7 @@ def test_live_unleash_state_ranks_a_recent_flip_and_skips_flags_already_off(
         f"unleash = UnleashClient()\nunleash.is_enabled('{FLAG}')\n"
         "unleash.is_enabled('old-banner')\n"
     )
-    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
-    # the flag was turned on by the fixture moments ago: onset is a minute from now
-    soon = datetime.now(UTC) + timedelta(minutes=1)
-    extra = f'[levers.unleash]\nurl = "{unleash.url}"\n[levers.live]\nflags = true\n'
-    app = lever_app(project, repo, extra, start=soon)
-    try:
-        ran = cli(capsys, app, "levers", "--json")
-    finally:
-        app.close()
-    assert ran.code == 0, ran.err
-    data = ran.json()
+    data = _live_levers(capsys, project, repo, unleash, monkeypatch)
     first = data["levers"][0]
     assert first["id"] == f"flag_off:unleash:{FLAG}"
     assert f"unleash flag {FLAG} turned on in production at" in first["reason"]
@@ -114,15 +121,7 @@ def test_a_recent_flip_is_found_behind_many_newer_events_of_other_flags(
                 assert client.post(f"{base}/busy-noise/environments/development/{state}",
                                    json={}).status_code == 200  # fmt: skip
     (repo / "app.py").write_text(f"unleash = UnleashClient()\nunleash.is_enabled('{FLAG}')\n")
-    monkeypatch.setenv("UNLEASH_TOKEN", unleash.token)
-    soon = datetime.now(UTC) + timedelta(minutes=1)
-    extra = f'[levers.unleash]\nurl = "{unleash.url}"\n[levers.live]\nflags = true\n'
-    app = lever_app(project, repo, extra, start=soon)
-    try:
-        ran = cli(capsys, app, "levers", "--json")
-    finally:
-        app.close()
-    assert ran.code == 0, ran.err
-    states = {(f["key"], f["environment"]): f for f in ran.json()["live"]["flags"]}
+    data = _live_levers(capsys, project, repo, unleash, monkeypatch)
+    states = {(f["key"], f["environment"]): f for f in data["live"]["flags"]}
     assert states[(FLAG, "production")]["change"] == "turned on"
     assert states[(FLAG, "production")]["changed_at"] is not None
