@@ -119,6 +119,8 @@ def test_terraform_roots_runbooks_owners_catalog(found: Discovery) -> None:
     owners = {s.path: s.details for s in found.of("codeowners")}
     assert owners[".github/CODEOWNERS"]["effective"] is True
     assert owners["CODEOWNERS"]["effective"] is False and owners["docs/CODEOWNERS"]
+    # GitLab never reads .github/: the root file is the one it uses
+    assert [p for p, d in owners.items() if d["effective_on_gitlab"]] == ["CODEOWNERS"]
     (entity,) = found.of("service_catalog")
     assert entity.details["owner"] == "team-payments"
     assert entity.details["annotations"] == {"pagerduty.com/service-id": "PX1"}

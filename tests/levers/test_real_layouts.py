@@ -210,8 +210,10 @@ def test_gitlab_ci_with_includes_and_manual_rollback(tmp_path: Path) -> None:
     owners = {s.path: s.details for s in found.of("codeowners")}
     # GitHub and GitLab both read the root, then docs/, before .gitlab/
     assert owners["docs/CODEOWNERS"]["effective"] is True
+    assert owners["docs/CODEOWNERS"]["effective_on_gitlab"] is True
     assert owners[".gitlab/CODEOWNERS"] == {
-        "rules": 2, "default_owners": ["@acme/backend"], "effective": False}  # fmt: skip
+        "rules": 2, "default_owners": ["@acme/backend"], "effective": False,
+        "effective_on_gitlab": False}  # fmt: skip
 
 
 def test_terraform_roots_skip_modules_examples_and_cache(tmp_path: Path) -> None:

@@ -152,9 +152,14 @@ def runbook(text: str, path: str) -> Surface:
     return Surface("runbook", path, title or path.rsplit("/", 1)[-1], {})
 
 
+GITLAB_ORDER = ("CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")
+
+
 def codeowners(found: dict[str, str]) -> list[Surface]:
-    """Every CODEOWNERS file, marking the one GitHub uses (.github/ → root → docs/)."""
+    """Every CODEOWNERS file, marking the one GitHub uses (.github/ → root → docs/) and the
+    one GitLab uses (root → docs/ → .gitlab/)."""
     github_order = [p for p in CODEOWNERS_ORDER[:3] if p in found]
+    gitlab_first = next((p for p in GITLAB_ORDER if p in found), None)
     out = []
     for path in CODEOWNERS_ORDER:
         if path not in found:
@@ -166,6 +171,7 @@ def codeowners(found: dict[str, str]) -> list[Surface]:
             "rules": len(rules), "default_owners": default,
             "effective": (bool(github_order) and path == github_order[0])
             or (path == ".gitlab/CODEOWNERS" and not github_order),
+            "effective_on_gitlab": path == gitlab_first,
         }))  # fmt: skip
     return out
 
