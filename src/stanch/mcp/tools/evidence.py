@@ -110,16 +110,19 @@ def _register_change_findings(server: MCPServer[Any], ctx: ToolContext) -> None:
         incident: IncidentId = None, onset: When = None,
         window: Annotated[str | None, Field(description="How far back, e.g. 6h")] = None,
         services: Annotated[list[str] | None, Field(description="Affected services")] = None,
+        tls: Annotated[list[str] | None, Field(description="TLS endpoints HOST:PORT whose "
+                       "certificates to check (default: [evidence.certs] tls)")] = None,
     ) -> Finding:  # fmt: skip
         def run(app: App, key: str) -> tuple[dict[str, Any], str, int | None]:
             done = evidence_service.changes(app, key, onset=onset, window=window,
-                                            services=services)  # fmt: skip
+                                            services=services, tls=tls)  # fmt: skip
             report = done.to_dict()
             top = report["suspects"][0]["summary"] if report["suspects"] else "no suspect change"
             return report, f"{len(report['suspects'])} change(s); top: {top}", done.seq
 
         return finding(ctx, incident, "evidence:changes",
-                       {"onset": onset, "window": window, "services": services}, run)  # fmt: skip
+                       {"onset": onset, "window": window, "services": services, "tls": tls},
+                       run)  # fmt: skip
 
     @server.tool(
         description="The failing hop in a trace file (OTLP/Jaeger JSON) or a trace store "
