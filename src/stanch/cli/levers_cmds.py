@@ -15,6 +15,7 @@ from stanch.errors import InvalidInput
 from stanch.levers.discover import Progress as ProgressFn
 from stanch.model.levers import SURFACE_KINDS, Action
 from stanch.services import levers as service
+from stanch.services.context import App
 
 REPO_OPTION = typer.Option("--repo", help="Repository to scan (default: [levers] repo or .).")
 
@@ -176,16 +177,22 @@ def mitigate(
         service.approve(app, incident, lever, by=actor)
         _out(as_json, {"lever": lever, "approved": True}, f"Approved {lever}.")
     elif apply:
-        if confirm_destructive and typed is None and sys.stdin.isatty():
-            typed = typer.prompt("Type the lever's target to confirm")
-        done = service.apply(app, incident, lever, actor=actor,
-                             confirm_destructive=confirm_destructive, typed=typed or "")  # fmt: skip
-        _out(as_json, done.data, f"Applied {done.lever}; {done.incident.id} is "
-             f"{done.incident.status.value}. Rollback: "
-             f"{Action.from_json(done.data['rollback']).text()}")  # fmt: skip
+        _apply(app, incident, lever, actor, confirm_destructive, typed, as_json)
     else:
         planned = service.plan(app, incident, lever, repo=repo, actor=actor)
         _out(as_json, planned.plan, _plan_text(planned.plan))
+
+
+def _apply(app: App, incident: str, lever: str, actor: str | None, confirm_destructive: bool,
+           typed: str | None, as_json: bool) -> None:  # fmt: skip
+    """Pull the lever; a destructive one asks for its target to be typed at a terminal."""
+    if confirm_destructive and typed is None and sys.stdin.isatty():
+        typed = typer.prompt("Type the lever's target to confirm")
+    done = service.apply(app, incident, lever, actor=actor,
+                         confirm_destructive=confirm_destructive, typed=typed or "")  # fmt: skip
+    _out(as_json, done.data, f"Applied {done.lever}; {done.incident.id} is "
+         f"{done.incident.status.value}. Rollback: "
+         f"{Action.from_json(done.data['rollback']).text()}")  # fmt: skip
 
 
 def _plan_text(plan: dict[str, Any]) -> str:
