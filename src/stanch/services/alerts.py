@@ -13,6 +13,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,7 +36,7 @@ from stanch.model.alerts import (
     symptom_of,
 )
 from stanch.model.clock import from_iso, iso
-from stanch.model.events import NewEvent
+from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.model.status import Status
 from stanch.server.config import ServerConfig
@@ -49,6 +50,7 @@ from stanch.store.schema import server_alerts_seen as seen
 PENDING = ""  # a claim row whose incident is being opened or whose alert is being recorded
 STALE_CLAIM = timedelta(seconds=60)
 _LOCAL = threading.Lock()  # one writer per process; claims make it safe across replicas
+_FILES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stanch-incident-files")
 
 
 @dataclass
@@ -152,12 +154,26 @@ def _record_all(app: App, planned: list[_Planned], source: str, actor: str) -> N
     app.files.preflight()
     items = [(plan.incident, _decider(app, plan, source, actor), _marker(plan)) for plan in todo]
     done = [pair for pair in app.store.append_many(items) if pair is not None]
-    failed: list[Exception] = []
-    for event, state in done:  # every file is tried; the first failure is reported
-        try:
+    _project(app, done)
+
+
+def _project(app: App, done: list[tuple[Event, Incident]]) -> None:
+    """Append the events to their incident files, one file per worker: the files' fsyncs
+    overlap instead of queueing. Each file still gets its events in order, under its lock;
+    every file is tried and the first failure is reported."""
+    by_incident: dict[str, list[tuple[Event, Incident]]] = defaultdict(list)
+    for event, state in done:
+        by_incident[state.id].append((event, state))
+
+    def write(pairs: list[tuple[Event, Incident]]) -> None:
+        for event, state in pairs:
             app.files.append(state, event, app.source(state.id))
-        except OSError as exc:
-            failed.append(exc)
+
+    if len(by_incident) == 1:
+        write(done)
+        return
+    futures = [_FILES.submit(write, pairs) for pairs in by_incident.values()]
+    failed = [exc for exc in (f.exception() for f in futures) if exc is not None]
     if failed:
         raise failed[0]
 
