@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from stanch.errors import InvalidInput
 from stanch.model import decide
-from stanch.model.alerts import ALERT_FIRED, ALERT_RESOLVED
+from stanch.model.alerts import ALERT_FIRED, ALERT_RESOLVED, parse_notification
 from stanch.model.events import NewEvent
 from stanch.model.incident import Incident
-from stanch.services import incidents
+from stanch.server.config import ServerConfig
+from stanch.services import alerts, incidents
 from stanch.services.context import App
+from tests.conftest import T0
 from tests.server.conftest import Server
 from tests.server.test_alerts import alert, notification, post
 from tests.support.cli import Ran, cli
@@ -160,3 +163,30 @@ def test_a_file_that_cannot_be_written_does_not_stop_the_others(
     fired = fingerprints(s, ALERT_FIRED)  # recorded in the store before the files
     assert len(fired) == 4 and set(fired.values()) == {1}
     assert post(s, body)["duplicates"] == 2  # the sender's retry records nothing twice
+
+
+def test_concurrent_notifications_in_one_process(app: App) -> None:
+    """Openings and recordings overlap across request threads: one incident per group,
+    every alert once, every file current."""
+    bodies = [
+        notification(
+            *(alert(name=f"D{(n + k) % 4}", fingerprint=f"{n:04x}{k:012x}") for k in range(4))
+        )
+        for n in range(12)
+    ]
+    notes = [parse_notification(body, T0) for body in bodies * 2]  # each sent twice
+    with ThreadPoolExecutor(6) as pool:
+        done = list(pool.map(lambda note: alerts.ingest(app, ServerConfig(), note, "am"), notes))
+    assert len(app.store.ids()) == 4
+    assert sum(len(d.opened) for d in done) == 4
+    assert sum(d.duplicates for d in done) == 48
+    recorded = Counter(
+        a["fingerprint"]
+        for key in app.store.ids()
+        for e in app.store.events(key)
+        if e.kind == ALERT_FIRED
+        for a in e.data["alerts"]
+    )
+    assert len(recorded) == 48 and set(recorded.values()) == {1}
+    for key in app.store.ids():
+        assert app.files.verify(key, app.source(key)).ok

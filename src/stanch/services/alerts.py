@@ -50,6 +50,9 @@ from stanch.store.schema import server_alerts_seen as seen
 PENDING = ""  # a claim row whose incident is being opened or whose alert is being recorded
 STALE_CLAIM = timedelta(seconds=60)
 _LOCAL = threading.Lock()  # one writer per process; claims make it safe across replicas
+# Openings queue on their own lock, so alerts of groups already open are not held up by a
+# slow declaration, and a request never waits on a claim held by its own process.
+_OPENING = threading.Lock()
 _FILES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stanch-incident-files")
 
 
@@ -80,13 +83,14 @@ def ingest(app: App, config: ServerConfig, note: Notification, actor: str) -> In
 
     The whole notification costs one read of its dedup keys, one read of its groups and
     one write transaction for all its alerts (one durable commit), then one append per
-    incident file it touched.
+    incident file it touched. Opening a new group's incident happens before, under its
+    own lock and claim.
     """
     result = Intake()
     by_group: dict[str, list[Alert]] = defaultdict(list)
     for alert in note.alerts:
         by_group[group_key(alert, config.group_by)].append(alert)
-    with _LOCAL, translated(app.store.url):
+    with translated(app.store.url):
         known = _known(app, [a.dedup_key(key) for key, found in by_group.items() for a in found])
         current = _groups(app, list(by_group))
         planned: list[_Planned] = []
@@ -94,7 +98,8 @@ def ingest(app: App, config: ServerConfig, note: Notification, actor: str) -> In
             planned += _plan(app, config, note, key, found, actor, result, current.get(key))
         for plan in planned:
             plan.unseen = [a for a in plan.alerts if a.dedup_key(plan.key) not in known]
-        _record_all(app, planned, note.source, actor)
+        with _LOCAL:
+            _record_all(app, planned, note.source, actor)
     for plan in planned:
         result.duplicates += len(plan.alerts) - len(plan.fresh)
         if plan.fresh:
@@ -131,7 +136,8 @@ def _plan(
     incident = group[0] if group is not None and group[0] != PENDING else None
     if firing:
         if group is None or not group[1]:  # no open incident yet: claim and open one
-            incident = _incident_for(app, config, note, key, firing[0], actor, result)
+            with _OPENING:
+                incident = _incident_for(app, config, note, key, firing[0], actor, result)
         assert incident is not None
         planned.append(_Planned(incident, key, ALERT_FIRED, firing))
     if resolved:
