@@ -11,15 +11,17 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy.engine import Connection
 
 from stanch.errors import InvalidInput
 from stanch.model import decide
 from stanch.model.alerts import ALERT_FIRED, ALERT_RESOLVED, parse_notification
-from stanch.model.events import NewEvent
+from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
 from stanch.server.config import ServerConfig
 from stanch.services import alerts, incidents
 from stanch.services.context import App
+from stanch.store.sql import SqlStore
 from tests.conftest import T0
 from tests.server.conftest import Server
 from tests.server.test_alerts import alert, notification, post
@@ -190,3 +192,28 @@ def test_concurrent_notifications_in_one_process(app: App) -> None:
     assert len(recorded) == 48 and set(recorded.values()) == {1}
     for key in app.store.ids():
         assert app.files.verify(key, app.source(key)).ok
+
+
+def test_a_notification_is_recorded_all_or_nothing(
+    any_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = any_server
+    [one] = post(s, notification(alert(name="E1", fingerprint="1" * 16)))["opened"]
+    [two] = post(s, notification(alert(name="E2", fingerprint="2" * 16)))["opened"]
+    insert = SqlStore._insert_event
+
+    def failing(conn: Connection, event: Event) -> None:
+        if event.incident_id == two and event.kind == ALERT_FIRED:
+            raise OSError(28, "No space left on device")
+        insert(conn, event)
+
+    monkeypatch.setattr(SqlStore, "_insert_event", staticmethod(failing))
+    body = notification(
+        alert(name="E1", fingerprint="3" * 16), alert(name="E2", fingerprint="4" * 16)
+    )
+    refused = s.client.post("/api/alerts/alertmanager", json=body, headers=s.auth(s.responder))
+    assert refused.status_code >= 500 and "Traceback" not in refused.text
+    assert fingerprints(s, ALERT_FIRED) == Counter({"1" * 16: 1, "2" * 16: 1})  # E1's too
+    monkeypatch.setattr(SqlStore, "_insert_event", staticmethod(insert))
+    assert post(s, body)["attached"] == {one: 1, two: 1}  # the retry records both
+    assert set(fingerprints(s, ALERT_FIRED).values()) == {1}
