@@ -177,6 +177,7 @@ def test_concurrent_notifications_in_one_process(app: App) -> None:
         for n in range(12)
     ]
     notes = [parse_notification(body, T0) for body in bodies * 2]  # each sent twice
+    app.store.ids()  # open the store once, before the threads share it (as `serve` does)
     with ThreadPoolExecutor(6) as pool:
         done = list(pool.map(lambda note: alerts.ingest(app, ServerConfig(), note, "am"), notes))
     assert len(app.store.ids()) == 4
