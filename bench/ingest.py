@@ -99,6 +99,18 @@ def paced(
     return latencies, answers
 
 
+def print_split(latencies: list[float], answers: list[dict[str, Any]]) -> None:
+    """The tail split: requests that opened an incident, and those that only attached."""
+    opening = [t for t, a in zip(latencies, answers, strict=True) if a["opened"]]
+    rest = [t for t, a in zip(latencies, answers, strict=True) if not a["opened"]]
+    if opening and rest:
+        print(
+            f"  {len(opening)} requests opened incidents: max {max(opening) * 1000:.1f} ms; "
+            f"the other {len(rest)}: p50 {percentile(rest, 0.5) * 1000:.1f} ms  "
+            f"p99 {percentile(rest, 0.99) * 1000:.1f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--alerts", type=int, default=10_000)
@@ -149,6 +161,7 @@ def main() -> None:
     print(f"alert webhook latency  p50 {p50:.1f} ms  p99 {p99:.1f} ms")
     print(f"baseline (POST log)    p50 {b50:.1f} ms  p99 {b99:.1f} ms")
     print(f"ratio webhook/baseline p50 {p50 / b50:.2f}x  p99 {p99 / b99:.2f}x")
+    print_split(latencies, answers)
     ok = lost == 0 and twice == 0 and len(listed) == GROUPS and duplicates == unique * (REPEATS - 1)
     print("OK" if ok else "FAILED")
     sys.exit(0 if ok else 1)

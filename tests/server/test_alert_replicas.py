@@ -20,9 +20,10 @@ from tests.server.test_alerts import alert, notification
 def test_concurrent_deliveries_to_two_replicas(
     project: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Each replica is its own process in production; drop the in-process lock so the
+    # Each replica is its own process in production; drop the in-process locks so the
     # threads here race exactly as replicas do, through the database alone.
     monkeypatch.setattr(alerts, "_LOCAL", contextlib.nullcontext())
+    monkeypatch.setattr(alerts, "_OPENING", contextlib.nullcontext())
     replicas = [make_app(project, pg_url) for _ in range(2)]
     for app in replicas:
         app.store.ids()  # open each store once, before the threads share it

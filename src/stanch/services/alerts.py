@@ -12,6 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,18 +36,24 @@ from stanch.model.alerts import (
     symptom_of,
 )
 from stanch.model.clock import from_iso, iso
-from stanch.model.events import NewEvent
+from stanch.model.events import Event, NewEvent
 from stanch.model.incident import Incident
+from stanch.model.status import Status
 from stanch.server.config import ServerConfig
 from stanch.services import changes, incidents
-from stanch.services.context import App, record
+from stanch.services.context import App
 from stanch.store.engine import WRITE, translated
+from stanch.store.schema import incidents as incidents_table
 from stanch.store.schema import server_alert_groups as groups
 from stanch.store.schema import server_alerts_seen as seen
 
 PENDING = ""  # a claim row whose incident is being opened or whose alert is being recorded
 STALE_CLAIM = timedelta(seconds=60)
 _LOCAL = threading.Lock()  # one writer per process; claims make it safe across replicas
+# Openings queue on their own lock, so alerts of groups already open are not held up by a
+# slow declaration, and a request never waits on a claim held by its own process.
+_OPENING = threading.Lock()
+_FILES = ThreadPoolExecutor(max_workers=8, thread_name_prefix="stanch-incident-files")
 
 
 @dataclass
@@ -71,18 +79,47 @@ def _write(app: App) -> Connection:
 
 
 def ingest(app: App, config: ServerConfig, note: Notification, actor: str) -> Intake:
-    """Record every new alert of the notification on its group's incident."""
+    """Record every new alert of the notification on its group's incident.
+
+    The whole notification costs one read of its dedup keys, one read of its groups and
+    one write transaction for all its alerts (one durable commit), then one append per
+    incident file it touched. Opening a new group's incident happens before, under its
+    own lock and claim.
+    """
     result = Intake()
     by_group: dict[str, list[Alert]] = defaultdict(list)
     for alert in note.alerts:
         by_group[group_key(alert, config.group_by)].append(alert)
-    with _LOCAL, translated(app.store.url):
-        for key, alerts in by_group.items():
-            _ingest_group(app, config, note, key, alerts, actor, result)
+    with translated(app.store.url):
+        known = _known(app, [a.dedup_key(key) for key, found in by_group.items() for a in found])
+        current = _groups(app, list(by_group))
+        planned: list[_Planned] = []
+        for key, found in by_group.items():
+            planned += _plan(app, config, note, key, found, actor, result, current.get(key))
+        for plan in planned:
+            plan.unseen = [a for a in plan.alerts if a.dedup_key(plan.key) not in known]
+        with _LOCAL:
+            _record_all(app, planned, note.source, actor)
+    for plan in planned:
+        result.duplicates += len(plan.alerts) - len(plan.fresh)
+        if plan.fresh:
+            result.attached[plan.incident] = result.attached.get(plan.incident, 0) + len(plan.fresh)
     return result
 
 
-def _ingest_group(
+@dataclass
+class _Planned:
+    """Alerts of one group and status, bound for one incident."""
+
+    incident: str
+    key: str
+    kind: str
+    alerts: list[Alert]
+    unseen: list[Alert] = field(default_factory=list)
+    fresh: list[Alert] = field(default_factory=list)  # recorded by this notification
+
+
+def _plan(
     app: App,
     config: ServerConfig,
     note: Notification,
@@ -90,78 +127,119 @@ def _ingest_group(
     alerts: list[Alert],
     actor: str,
     result: Intake,
-) -> None:
+    group: tuple[str, bool] | None,
+) -> list[_Planned]:
+    """Which incident the group's firing and resolved alerts go to (opening one if needed)."""
     firing = [a for a in alerts if a.status == "firing"]
     resolved = [a for a in alerts if a.status == "resolved"]
+    planned: list[_Planned] = []
+    incident = group[0] if group is not None and group[0] != PENDING else None
     if firing:
-        incident = _incident_for(app, config, note, key, firing[0], actor, result)
-        _record(app, incident, key, ALERT_FIRED, firing, note.source, actor, result)
+        if group is None or not group[1]:  # no open incident yet: claim and open one
+            with _OPENING:
+                incident = _incident_for(app, config, note, key, firing[0], actor, result)
+        assert incident is not None
+        planned.append(_Planned(incident, key, ALERT_FIRED, firing))
     if resolved:
-        current = _current_incident(app, key)
-        if current is None:
+        if incident is None:
             result.unmatched_resolved += len(resolved)
         else:
-            _record(app, current, key, ALERT_RESOLVED, resolved, note.source, actor, result)
+            planned.append(_Planned(incident, key, ALERT_RESOLVED, resolved))
+    return planned
 
 
-def _record(
-    app: App,
-    incident: str,
-    key: str,
-    kind: str,
-    alerts: list[Alert],
-    source: str,
-    actor: str,
-    result: Intake,
-) -> None:
-    """Record the alerts not seen before. Their dedup keys are written in the event's own
-    transaction: a key is marked seen exactly when its alert is on the incident, so a
-    crash in between loses nothing and the sender's retry records it."""
-    unseen = _unseen(app, key, alerts)
-    fresh: list[Alert] = []
+def _record_all(app: App, planned: list[_Planned], source: str, actor: str) -> None:
+    """Record the unseen alerts of every plan in one transaction, then project the files.
 
+    Each alert's dedup key is written in that same transaction: a key is marked seen
+    exactly when its alert is on the incident, so a crash in between loses nothing and
+    the sender's retry records it."""
+    todo = [plan for plan in planned if plan.unseen]
+    if not todo:
+        return
+    app.files.preflight()
+    items = [(plan.incident, _decider(app, plan, source, actor), _marker(plan)) for plan in todo]
+    done = [pair for pair in app.store.append_many(items) if pair is not None]
+    _project(app, done)
+
+
+def _project(app: App, done: list[tuple[Event, Incident]]) -> None:
+    """Append the events to their incident files, one file per worker: the files' fsyncs
+    overlap instead of queueing. Each file still gets its events in order, under its lock;
+    every file is tried and the first failure is reported."""
+    by_incident: dict[str, list[tuple[Event, Incident]]] = defaultdict(list)
+    for event, state in done:
+        by_incident[state.id].append((event, state))
+
+    def write(pairs: list[tuple[Event, Incident]]) -> None:
+        for event, state in pairs:
+            app.files.append(state, event, app.source(state.id))
+
+    if len(by_incident) == 1:
+        write(done)
+        return
+    futures = [_FILES.submit(write, pairs) for pairs in by_incident.values()]
+    failed = [exc for exc in (f.exception() for f in futures) if exc is not None]
+    if failed:
+        raise failed[0]
+
+
+def _marker(plan: _Planned) -> Callable[[Connection], None]:
     def mark_seen(conn: Connection) -> None:
-        fresh.clear()
-        for alert in unseen:
-            row = {"dedup_key": alert.dedup_key(key), "incident_id": incident}
+        plan.fresh.clear()
+        for alert in plan.unseen:
+            row = {"dedup_key": alert.dedup_key(plan.key), "incident_id": plan.incident}
             if conn.execute(_insert_ignore(conn, row)).first() is not None:
-                fresh.append(alert)
+                plan.fresh.append(alert)  # another replica did not record it a moment ago
 
-    def decide(_state: Incident) -> NewEvent:
-        if not fresh:
-            raise _AllSeen  # another replica recorded them a moment ago
+    return mark_seen
+
+
+def _decider(
+    app: App, plan: _Planned, source: str, actor: str
+) -> Callable[[Incident], NewEvent | None]:
+    def decide(_state: Incident) -> NewEvent | None:
+        if not plan.fresh:
+            return None  # every alert was recorded meanwhile: write nothing
         now = app.clock()
         data = {
             "source": source,
-            "group_key": key,
-            "summary": describe_alerts(kind, fresh),
-            "alerts": [a.to_data() for a in fresh],
+            "group_key": plan.key,
+            "summary": describe_alerts(plan.kind, plan.fresh),
+            "alerts": [a.to_data() for a in plan.fresh],
         }
-        return NewEvent(kind, actor[:100], now, now, data)
+        return NewEvent(plan.kind, actor[:100], now, now, data)
 
-    if unseen:
-        try:
-            record(app, incident, decide, within=mark_seen)
-        except _AllSeen:
-            fresh.clear()
-    result.duplicates += len(alerts) - len(fresh)
-    if fresh:
-        result.attached[incident] = result.attached.get(incident, 0) + len(fresh)
+    return decide
 
 
-class _AllSeen(Exception):
-    """Every alert was recorded meanwhile: write nothing."""
-
-
-def _unseen(app: App, key: str, alerts: list[Alert]) -> list[Alert]:
-    """The alerts whose dedup key is not known yet (repeats are the common case: a read)."""
-    keys = [alert.dedup_key(key) for alert in alerts]
+def _known(app: App, keys: list[str]) -> set[str]:
+    """The dedup keys already seen (repeats are the common case: one read)."""
     with app.store.engine.connect() as conn:
-        known = {
-            r.dedup_key
+        return {
+            str(r.dedup_key)
             for r in conn.execute(select(seen.c.dedup_key).where(seen.c.dedup_key.in_(keys)))
         }
-    return [alert for alert, dedup in zip(alerts, keys, strict=True) if dedup not in known]
+
+
+def _groups(app: App, keys: list[str]) -> dict[str, tuple[str, bool]]:
+    """Each known group's incident id (PENDING while being opened) and whether it is open."""
+    query = (
+        select(groups.c.group_key, groups.c.incident_id, incidents_table.c.status)
+        .select_from(
+            groups.outerjoin(incidents_table, incidents_table.c.id == groups.c.incident_id)
+        )
+        .where(groups.c.group_key.in_(keys))
+    )
+    with app.store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {
+        str(r.group_key): (
+            str(r.incident_id or PENDING),
+            r.status is not None and Status(r.status).is_open,
+        )
+        for r in rows
+    }
 
 
 def _insert_ignore(conn: Connection, row: dict[str, str]) -> Any:
@@ -170,12 +248,6 @@ def _insert_ignore(conn: Connection, row: dict[str, str]) -> Any:
     else:
         statement = sqlite_insert(seen).values(**row).on_conflict_do_nothing()
     return statement.returning(seen.c.dedup_key)
-
-
-def _current_incident(app: App, key: str) -> str | None:
-    with app.store.engine.connect() as conn:
-        row = conn.execute(select(groups.c.incident_id).where(groups.c.group_key == key)).first()
-    return str(row.incident_id) if row is not None and row.incident_id else None
 
 
 def _incident_for(

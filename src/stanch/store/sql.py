@@ -25,6 +25,8 @@ from stanch.store.schema import incidents as inc
 
 MAX_SUFFIX = 1000
 Within = Callable[[Connection], object]
+# One append of a batch: the incident, its decision (None: write nothing), rows of its own.
+Batched = tuple[str, Callable[[Incident], NewEvent | None], Within | None]
 
 
 class SqlStore:
@@ -80,6 +82,41 @@ class SqlStore:
                 .values(**self._row(new_state, event.chain))
             )
             return event, new_state
+
+    def append_many(self, items: Sequence[Batched]) -> list[tuple[Event, Incident] | None]:
+        """Append to one or more incidents in ONE transaction: one durable commit for all.
+
+        Each item runs its `within`, then decides on its incident's state as the earlier
+        items of the batch left it; a decision of None writes no event for that item (its
+        `within` must then have written nothing). Rows are locked in id order, so two
+        batches never deadlock; if any item fails, nothing of the batch is kept.
+        """
+        with translated(self.url), self._write() as conn, conn.begin():
+            current: dict[str, tuple[Incident, int, str]] = {}
+            for key in sorted({item[0] for item in items}):
+                row = self._locked_row(conn, key)
+                state = Incident.from_dict(json.loads(row.state))
+                current[key] = (state, int(row.last_seq), str(row.chain))
+            out: list[tuple[Event, Incident] | None] = []
+            touched: set[str] = set()
+            for incident_id, decide, within in items:
+                if within is not None:
+                    within(conn)
+                state, last_seq, chain = current[incident_id]
+                new = decide(state)
+                if new is None:
+                    out.append(None)
+                    continue
+                event = sequence(incident_id, new, last_seq + 1, chain)
+                state = apply(state, event)
+                self._insert_event(conn, event)
+                current[incident_id] = (state, event.seq, event.chain)
+                touched.add(incident_id)
+                out.append((event, state))
+            for key in sorted(touched):
+                state, _, chain = current[key]
+                conn.execute(update(inc).where(inc.c.id == key).values(**self._row(state, chain)))
+            return out
 
     def load(self, incident_id: str, events: Sequence[Event]) -> Incident:
         """Import a verified history; an incident already stored may only be extended."""
