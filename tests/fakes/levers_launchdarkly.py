@@ -7,13 +7,14 @@ known instruction kinds required; otherwise the documented error codes and bodie
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.support.http import serving as http_serving
 
 SEMANTIC = "application/json; domain-model=launchdarkly.semanticpatch"
 
@@ -108,12 +109,6 @@ def _handler(ld: LaunchDarkly) -> type[BaseHTTPRequestHandler]:
 
 @contextmanager
 def running(ld: LaunchDarkly) -> Iterator[LaunchDarkly]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(ld))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    ld.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with http_serving(_handler(ld)) as url:
+        ld.url = url
         yield ld
-    finally:
-        server.shutdown()
-        server.server_close()

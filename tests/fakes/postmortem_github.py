@@ -15,9 +15,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http import serving as http_serving
 
 
 @dataclass
@@ -140,11 +142,5 @@ def _handler(state: GitHubState) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def github_server(state: GitHubState) -> Iterator[str]:
     """Serve on 127.0.0.1 on a free port; yields the base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_serving(_handler(state)) as url:
+        yield url
