@@ -84,3 +84,21 @@ def test_bracket_groups_close_where_their_depth_returns_to_zero(text: str) -> No
     start = text.find("[")
     if start >= 0:
         assert _bracket_end(text, start) == _bracket_end_by_depth(text, start)
+
+
+ten_digits = st.integers(10**9, 10**10 - 1).map(str)
+epochish = st.tuples(st.sampled_from(("{0} ", "node-7 {0} ", "[{0}] ", "{0}.25 ")), ten_digits,
+                     st.sampled_from(STATEMENTS), values).map(
+    lambda t: t[0].format(t[1]) + t[2].format(*t[3]))  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(block=st.lists(epochish, min_size=2, max_size=20))
+def test_the_leading_one_of_epoch_seconds_never_mixes_shapes(block: list[str]) -> None:
+    # `1xxxxxxxxx` is read as epoch seconds and `2xxxxxxxxx` is not, though both key alike:
+    # whichever comes first, every line answers as a fresh parse would.
+    single = [Miner().parse(line) for line in block]
+    warm = Miner()
+    assert [warm.parse(line) for line in block] == single
+    assert Miner().signatures(block) == [p.signature for p in single]
+    assert Miner().parse_many(block) == single

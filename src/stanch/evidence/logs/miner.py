@@ -24,6 +24,11 @@ MESSAGE_CACHE = 50_000  # message shapes remembered, likewise
 _DIGIT = re.compile(r"\d")
 _RUN = re.compile(rb"0{4,}")  # in a shape key: a run of four or more digits
 BLOCK = 2048  # lines keyed at once: a few C calls per block instead of per line
+# The one digit header recognition reads by value: epoch seconds start with 1 (`1\d{9}`),
+# at the line start or after a source name. A line with a ten-digit token there is
+# remembered under its key and which of those tokens start with 1.
+_TEN_DIGITS = re.compile(r"\[?(\d)\d{9}(?:\.\d{1,9})?\]?\s")
+_SOURCE = re.compile(r"\S+\s+")
 
 
 def signature_id(template: str) -> str:
@@ -64,8 +69,9 @@ class Miner:
     """Assigns each message its signature; caches template → id so hashing is paid once.
 
     Header recognition and masking look only at whether a character is a digit, never
-    at which digit, so two lines that differ only in their digits split and mask the
-    same way; a whole-word hex id is always masked, whatever its letters. The miner
+    at which digit (but for the leading 1 of epoch seconds, remembered with the shape),
+    so two lines that differ only in their digits split and mask the same way; a
+    whole-word hex id is always masked, whatever its letters. The miner
     remembers that per line shape (digits written as 0, hex ids as a placeholder of the
     same length) and answers repeated shapes without re-parsing, whenever the template
     itself holds no digit.
@@ -77,6 +83,7 @@ class Miner:
         self._ids: dict[str, str] = {}
         self._shapes: dict[bytes, _Shape] = {}
         self._messages: dict[bytes, str] = {}
+        self._epochs: dict[tuple[bytes, bytes], _Shape] = {}  # shapes an epoch digit decides
         self._split = splitter or split
         self._by_shape = splitter is None
 
@@ -187,6 +194,8 @@ class Miner:
 
     def _parse(self, line: str, key: bytes) -> Parsed:
         known = self._shapes.get(key)
+        if known is None and self._epochs and (marks := _epoch_marks(line)):
+            known = self._epochs.get((key, marks))
         if known is not None:
             start, end = known.stamp
             header = Split(line[start:end] if known.shape else None, known.shape, known.level,
@@ -200,12 +209,18 @@ class Miner:
         return parsed
 
     def _remember(self, key: bytes, line: str, parsed: Parsed) -> None:
-        if len(self._shapes) >= SHAPE_CACHE:
+        if len(self._shapes) + len(self._epochs) >= SHAPE_CACHE:
             self._shapes.clear()
+            self._epochs.clear()
         header = parsed.header
         stamp = (header.stamp_at, header.stamp_at + len(header.timestamp or ""))
-        self._shapes[key] = _Shape(parsed.template, parsed.signature, header.level, header.shape,
-                                   stamp, len(line) - len(header.message))  # fmt: skip
+        shape = _Shape(parsed.template, parsed.signature, header.level, header.shape, stamp,
+                       len(line) - len(header.message))  # fmt: skip
+        marks = _epoch_marks(line)
+        if marks:
+            self._epochs[(key, marks)] = shape
+        else:
+            self._shapes[key] = shape
 
     def templates(self) -> dict[str, str]:
         """Signature id → template, for every signature seen."""
@@ -219,3 +234,18 @@ def _message_key(line: str, key: bytes, message: str) -> bytes | None:
     if len(key) != len(line) or (at and (line[at - 1].isalnum() or line[at - 1] == "_")):
         return None
     return key[at:]
+
+
+def _epoch_marks(line: str) -> bytes:
+    """Empty when no ten-digit token stands where epoch seconds are read; else, per such
+    token (at the start, after a source name), whether it starts with 1."""
+    marks = b""
+    first = _TEN_DIGITS.match(line)
+    if first is not None:
+        marks += b"1" if first.group(1) == "1" else b"0"
+    source = _SOURCE.match(line)
+    if source is not None and source.end() < 200:
+        second = _TEN_DIGITS.match(line, source.end())
+        if second is not None:
+            marks += b"s1" if second.group(1) == "1" else b"s0"
+    return marks
