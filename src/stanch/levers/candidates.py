@@ -18,6 +18,7 @@ from stanch.model.levers import (
     Action,
     Lever,
     Surface,
+    service_placement,
 )  # fmt: skip
 
 
@@ -250,8 +251,7 @@ def _flag_levers(s: Surface, services: FlagServices) -> list[Lever]:
 
 
 def _service_lever(provider: str, key: str, path: str, conf: dict[str, Any]) -> Lever:
-    env = str(conf.get("environment", "production"))
-    project = str(conf.get("project", "default"))
+    project, env = service_placement(conf)
     if provider == UNLEASH:
         base = f"/api/admin/projects/{project}/features/{key}/environments/{env}"
         command = {"method": "POST", "url": f"{base}/off"}

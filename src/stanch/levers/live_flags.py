@@ -17,7 +17,7 @@ import httpx
 from stanch.levers.flag_services import connection
 from stanch.levers.live_kube import LiveError
 from stanch.model.clock import from_iso, iso
-from stanch.model.levers import LAUNCHDARKLY, UNLEASH
+from stanch.model.levers import LAUNCHDARKLY, UNLEASH, service_placement
 
 _TOGGLES = {
     "feature-environment-enabled": "turned on",
@@ -67,8 +67,7 @@ def _client(services: dict[str, dict[str, Any]], provider: str, timeout: float) 
 def unleash(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
             ) -> tuple[list[FlagState], list[str]]:  # fmt: skip
     """State of each flag in every environment; notes for flags not found."""
-    conf = services.get(UNLEASH) or {}
-    project, env = str(conf.get("project", "default")), str(conf.get("environment", "production"))
+    project, env = service_placement(services.get(UNLEASH) or {})
     out, notes = [], []
     with _client(services, UNLEASH, timeout) as client:
         last = _last_toggles(_unleash_events(client, project, keys))
@@ -121,8 +120,7 @@ def _last_toggles(events: Any) -> dict[tuple[str, str], tuple[datetime, str]]:
 def launchdarkly(services: dict[str, dict[str, Any]], keys: list[str], timeout: float
                  ) -> tuple[list[FlagState], list[str]]:  # fmt: skip
     """State of each flag in every environment; notes for flags not found."""
-    conf = services.get(LAUNCHDARKLY) or {}
-    project, env = str(conf.get("project", "default")), str(conf.get("environment", "production"))
+    project, env = service_placement(services.get(LAUNCHDARKLY) or {})
     out, notes = [], []
     with _client(services, LAUNCHDARKLY, timeout) as client:
         for key in keys:

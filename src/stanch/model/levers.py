@@ -22,6 +22,12 @@ LEVER_KINDS = ("rollback", "flag_off", "scale", "failover")
 ARGV, GIT, FLAGD, UNLEASH, LAUNCHDARKLY = "argv", "git", "flagd", "unleash", "launchdarkly"
 
 
+def service_placement(conf: Mapping[str, Any]) -> tuple[str, str]:
+    """(project, environment) a flag service's levers act on: `[levers.unleash]` or
+    `[levers.launchdarkly]`, by default the `default` project's `production`."""
+    return str(conf.get("project", "default")), str(conf.get("environment", "production"))
+
+
 @dataclass(frozen=True)
 class Surface:
     """One piece of the control surface, found at `path` (relative to the repository)."""
