@@ -7,7 +7,7 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stanch.evidence.logs.miner import BLOCK, Miner
+from stanch.evidence.logs.miner import BLOCK, Miner, facts_of
 from stanch.evidence.logs.shape_keys import digit_keys, hex_keys, shape_key
 from tests.evidence_logs.test_signatures import HEADERS, STATEMENTS, values
 
@@ -37,9 +37,9 @@ def test_bulk_signatures_and_parses_match_one_line_at_a_time(block: list[str]) -
     repeated = block + block[::-1]  # seen twice: answered from remembered shapes
     single = [Miner().parse(line) for line in repeated]
     assert Miner().signatures(repeated) == [p.signature for p in single]
-    assert Miner().parse_many(repeated) == single
+    assert Miner().facts_many(repeated) == [facts_of(p) for p in single]
     warm = Miner()
-    assert [warm.signature_of(line) for line in repeated] == [p.signature for p in single]
+    assert [warm.signatures([line])[0] for line in repeated] == [p.signature for p in single]
 
 
 def test_bulk_crosses_block_boundaries() -> None:
@@ -101,4 +101,4 @@ def test_the_leading_one_of_epoch_seconds_never_mixes_shapes(block: list[str]) -
     warm = Miner()
     assert [warm.parse(line) for line in block] == single
     assert Miner().signatures(block) == [p.signature for p in single]
-    assert Miner().parse_many(block) == single
+    assert Miner().facts_many(block) == [facts_of(p) for p in single]

@@ -110,9 +110,7 @@ class Analysis:
     def prime(self, source: str, texts: Sequence[str]) -> None:
         """Take `texts` as the lines just before a stream's first: context for the first
         occurrences and the time of untimed lines, without counting them."""
-        stream = self._streams.setdefault(
-            source, _Stream(recent=deque(maxlen=self.options.context))
-        )
+        stream = self._stream(source)
         for text, facts in zip(texts, self.miner.facts_many(texts), strict=True):
             stream.last_at = self._time(facts[3], facts[4]) or stream.last_at
             stream.recent.append(text)
@@ -186,9 +184,7 @@ class Analysis:
 
     def _account(self, line: Line, facts: Facts) -> str | None:
         signature, template, level, shape, stamp = facts
-        stream = self._streams.get(line.source)
-        if stream is None:
-            stream = self._streams[line.source] = _Stream(recent=deque(maxlen=self.options.context))
+        stream = self._stream(line.source)
         at = self._time(shape, stamp)
         if at is None:
             at = stream.last_at
@@ -199,6 +195,12 @@ class Analysis:
             self._count(line, at, signature, template, level, stream)
         stream.recent.append(line.text)
         return signature if inside else None
+
+    def _stream(self, source: str) -> _Stream:
+        stream = self._streams.get(source)
+        if stream is None:
+            stream = self._streams[source] = _Stream(recent=deque(maxlen=self.options.context))
+        return stream
 
     def _time(self, shape: str | None, text: str | None) -> datetime | None:
         """Parse a header timestamp; busy logs repeat the same second, so remember a few."""

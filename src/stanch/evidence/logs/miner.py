@@ -48,7 +48,7 @@ class Parsed(NamedTuple):
 Facts = tuple[str, str, str | None, str | None, str | None]
 
 
-def _facts(parsed: Parsed) -> Facts:
+def facts_of(parsed: Parsed) -> Facts:
     header = parsed.header
     return parsed.signature, parsed.template, header.level, header.shape, header.timestamp
 
@@ -118,19 +118,8 @@ class Miner:
             known = self._ids[template] = signature_id(template)
         return known
 
-    def signature_of(self, line: str) -> str:
-        """The signature of one raw line: `parse(line).signature`, without building parts.
-
-        The hot path for per-line output and bulk grouping: a repeated shape costs one
-        key computation and one dictionary lookup, nothing allocated but the key.
-        """
-        if not self._by_shape:
-            return self._parse(line, b"").signature
-        (shape,), (key,) = self._known([line])
-        return shape.signature if shape is not None else self._parse(line, key).signature
-
     def signatures(self, lines: Sequence[str]) -> list[str]:
-        """`signature_of` for each line, in order: the bulk path, keyed a block at a time."""
+        """The signature of each line, in order, keyed a block at a time."""
         if not self._by_shape:
             return [self._parse(line, b"").signature for line in lines]
         found: list[str] = []
@@ -147,24 +136,17 @@ class Miner:
         known = self._shapes.get(key)
         return known.signature if known is not None else self._parse(line, key).signature
 
-    def parse_many(self, lines: Sequence[str]) -> list[Parsed]:
-        """`parse` for each line of a block, keyed at once."""
-        if not self._by_shape:
-            return [self._parse(line, b"") for line in lines]
-        _, keys = self._known(lines)
-        return [self._parse(line, key) for line, key in zip(lines, keys, strict=True)]
-
     def facts_many(self, lines: Sequence[str]) -> list[Facts]:
         """What an analysis needs of each line, without building its parts: a remembered
         shape costs one slice and one tuple."""
         if not self._by_shape:
-            return [_facts(self._parse(line, b"")) for line in lines]
+            return [facts_of(self._parse(line, b"")) for line in lines]
         shapes, keys = self._known(lines)
         get, parse = self._shapes.get, self._parse
         out: list[Facts] = []
         for line, key, known in zip(lines, keys, shapes, strict=True):
             if known is None and (known := get(key)) is None:
-                out.append(_facts(parse(line, key)))
+                out.append(facts_of(parse(line, key)))
             else:
                 out.append((known.signature, known.template, known.level, known.shape,
                             line[known.stamp[0] : known.stamp[1]] if known.shape else None))  # fmt: skip

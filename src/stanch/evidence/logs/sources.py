@@ -188,5 +188,5 @@ def lines_before(path: Path, start: int, span: int = 64 * 1024) -> list[str]:
         raws = handle.read(start - begin).split(b"\n")[:-1]
     if begin > 0:
         raws = raws[1:]  # the first is cut
-    texts = [_text(raw, ReadStats()) for raw in raws]
+    texts = _texts(raws, ReadStats())
     return [t for t in texts if t and not t.isspace()]
